@@ -1,0 +1,234 @@
+"""Clean a document's source text for extraction, keeping a map back to the source.
+
+The cleaned text is made only of slices of the source plus inserted single spaces and
+newlines, and :class:`OffsetMap` records the slices, so every cleaned span maps back to a
+verbatim source span. Cleaning, line by line: markdown syntax is dropped (``## Title`` ->
+``Title``, ``[text](url)`` -> ``text``), white space runs collapse to one space, chrome lines
+(patterns in ``ontology/chrome.yaml``), repeated one-word tag lines and a line repeating the one
+before are dropped, and hard-wrapped lines are joined. Paragraphs are separated by a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import ReferenceDataError
+from .model import OffsetMap
+
+CHROME_FILE = Path(__file__).resolve().parents[1] / "ontology" / "chrome.yaml"
+# Words a sentence does not end on: a wrapped line ending with one continues on the next.
+_CONNECTORS = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from"}
+_CONNECTORS |= {"with", "as", "that", "which", "who", "whose", "its", "their", "his", "her"}
+_CONNECTORS |= {"our", "is", "are", "was", "were", "be", "been"}
+_MD_RULES = [  # (pattern, groups whose text is dropped); applied to one line at a time
+    (re.compile(r"^\s{0,3}(#{1,6}\s+)(?:.*?)(\s+#+)?\s*$"), (1, 2)),  # ATX heading markers
+    (re.compile(r"^\s*((?:>\s?)+)"), (1,)),  # blockquote markers
+    (re.compile(r"^\s*([-*+•]\s+)"), (1,)),  # bullet markers
+    (re.compile(r"(!?\[)[^\]\n]*(\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"]*\")?\))"), (1, 2)),
+    (re.compile(r"(<)(?:https?://|mailto:)[^>\s]+(>)"), (1, 2)),  # autolinks
+    (re.compile(r"(\*\*|(?<!\w)__|__(?!\w))"), (1,)),  # strong emphasis
+    (re.compile(r"(?<![\w*])(\*)(?=\S)[^*\n]+?(?<=\S)(\*)(?![\w*])"), (1, 2)),  # emphasis
+    (re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!<>|]"), (1,)),  # backslash escapes
+    (re.compile(r"(`+)"), (1,)),  # inline code ticks
+]
+_ADDRESS = re.compile(r"@|://|^www\.|\]$")  # e-mail, web address, "[bracketed note]"
+_RULE_LINE = re.compile(r"\s*([-*_])(?:\s*\1){2,}\s*")  # "---", "* * *": a thematic break
+
+
+@dataclass(frozen=True)
+class Line:
+    """One kept source line, in cleaned-text coordinates."""
+
+    start: int
+    end: int
+    text: str
+    heading: bool = False
+    protected: bool = False
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned text, its map to the source, and the kept lines (for titles and sections)."""
+
+    text: str
+    offsets: OffsetMap
+    lines: tuple[Line, ...]
+
+
+@dataclass
+class _Raw:
+    span: tuple[int, int]  # the whole line in the source
+    tokens: list[tuple[int, int] | None]  # source slices; None is an inserted space
+    plain: str
+    heading: bool
+    protected: bool = False
+    chrome: bool = False
+
+
+@lru_cache(maxsize=1)
+def chrome_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
+    """The chrome line patterns and the repeated-tag word limit from ``ontology/chrome.yaml``."""
+    try:
+        data = yaml.safe_load(CHROME_FILE.read_text(encoding="utf-8"))
+        patterns = tuple(re.compile(p, re.IGNORECASE) for p in data["lines"])
+        return patterns, int(data.get("repeated_line_max_words", 0))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error, ValueError) as exc:
+        raise ReferenceDataError(
+            f"{CHROME_FILE}: malformed chrome patterns ({exc}); fix it"
+        ) from exc
+
+
+def clean(
+    source: str, *, markdown: bool = True, protect: Callable[[str], bool] | None = None
+) -> Cleaned:
+    """Clean ``source``; ``protect(line)`` marks lines never dropped nor joined (date headers)."""
+    raws = [_tokens(source, a, b, markdown) for a, b in _line_bounds(source)]
+    for raw in raws:
+        raw.protected = bool(raw.plain) and protect is not None and protect(raw.plain)
+    _mark_chrome(source, raws)
+    return _emit(source, raws, _wrap_width(raws))
+
+
+def _line_bounds(source: str) -> list[tuple[int, int]]:
+    return [
+        (m.start(), m.start() + len(m.group(1)))
+        for m in re.finditer(r"(.*)(?:\r\n|\r|\n|$)", source)
+        if m.group(0)
+    ]
+
+
+def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
+    """Slices of one line with markdown syntax dropped and white space collapsed."""
+    line = source[a:b]
+    keep = [unicodedata.category(c) != "Cf" for c in line]  # zero-width and soft hyphens go
+    heading = False
+    if markdown:
+        if _RULE_LINE.fullmatch(line):
+            keep = [False] * len(line)
+        for pattern, groups in _MD_RULES:
+            for m in pattern.finditer(line):
+                heading = heading or pattern is _MD_RULES[0][0]
+                for g in groups:
+                    if m.group(g) is not None:
+                        keep[m.start(g) : m.end(g)] = [False] * (m.end(g) - m.start(g))
+    tokens: list[tuple[int, int] | None] = []
+    pending: int | None = None  # index of the first white space in a run, -1 if not a " "
+    for i, c in enumerate(line):
+        if not keep[i]:
+            continue
+        if c.isspace():
+            if pending is None:
+                pending = i if c == " " else -1
+            continue
+        if pending is not None and tokens:
+            tokens.append((a + pending, a + pending + 1) if pending >= 0 else None)
+        pending = None
+        tokens.append((a + i, a + i + 1))
+    plain = "".join(" " if t is None else source[t[0]] for t in tokens)
+    return _Raw(span=(a, b), tokens=tokens, plain=plain, heading=heading and bool(plain))
+
+
+def _mark_chrome(source: str, raws: list[_Raw]) -> None:
+    patterns, max_words = chrome_rules()
+    short = Counter(r.plain for r in raws if r.plain and len(r.plain.split()) <= max_words)
+    previous = ""
+    for raw in raws:
+        if not raw.plain or raw.protected:
+            previous = raw.plain or previous
+            continue
+        as_written = source[raw.span[0] : raw.span[1]].strip()
+        raw.chrome = (
+            any(p.fullmatch(raw.plain) or p.fullmatch(as_written) for p in patterns)
+            or short[raw.plain] >= 2
+            or raw.plain == previous  # the news list repeats each headline under itself
+        )
+        if not raw.chrome:
+            previous = raw.plain
+
+
+def _wrap_width(raws: list[_Raw]) -> int:
+    """The line width of hard-wrapped text (a PDF letter), or 0 if lines are paragraphs."""
+    lengths = sorted(len(r.plain) for r in raws if r.plain and not r.chrome)
+    if len(lengths) < 5:
+        return 0
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if n >= 0.75 * width)
+    return width if width <= 150 and near >= 0.3 * len(lengths) else 0
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(re.search(r"[.!?:;][\"'”’)\]]*$", text))
+
+
+def _joins(prev: _Raw, nxt: _Raw, width: int, *, across_blank: bool) -> str | None:
+    """The glue joining a wrapped line to the next ("" or " "), or None to keep the break.
+
+    Joined: a line that does not end a sentence, followed by one starting lowercase, or (in
+    hard-wrapped text) by any line when it is full width or ends on a word like "the" or "and".
+    Never joined: headings, a date header to what precedes it, e-mail/web addresses in lists.
+    """
+    if prev.heading or nxt.heading or nxt.protected or _ends_sentence(prev.plain):
+        return None
+    if _ADDRESS.search(prev.plain.rsplit(" ", 1)[-1]) or _ADDRESS.search(nxt.plain.split(" ")[0]):
+        return None
+    lower = nxt.plain[0].islower()
+    if lower and prev.plain.endswith("-") and prev.plain[-2:-1].isalpha():
+        return ""  # a word hyphenated at the line end
+    if lower or across_blank or prev.protected:
+        return " " if lower else None
+    last_word = prev.plain.rsplit(" ", 1)[-1].lower()
+    full = width and len(prev.plain) >= 0.7 * width
+    return " " if full or last_word in _CONNECTORS else None
+
+
+def _emit(source: str, raws: list[_Raw], width: int) -> Cleaned:
+    parts: list[str] = []
+    segments: list[list[int]] = []
+    lines: list[Line] = []
+    pos = 0
+
+    def put(token: tuple[int, int] | None, text: str = "") -> None:
+        nonlocal pos
+        text = source[token[0] : token[1]] if token is not None else text
+        if token is not None:
+            if (
+                segments
+                and segments[-1][0] + segments[-1][2] == pos
+                and (segments[-1][1] + segments[-1][2] == token[0])
+            ):
+                segments[-1][2] += token[1] - token[0]
+            else:
+                segments.append([pos, token[0], token[1] - token[0]])
+        parts.append(text)
+        pos += len(text)
+
+    prev: _Raw | None = None
+    gap = ""  # what lies between prev and this line: "", "blank" or "chrome"
+    for raw in raws:
+        if raw.chrome or not raw.plain:
+            gap = "chrome" if raw.chrome or gap == "chrome" else "blank"
+            continue
+        if prev is not None:
+            glue = (
+                None if gap == "chrome" else _joins(prev, raw, width, across_blank=gap == "blank")
+            )
+            put(None, glue if glue is not None else "\n\n" if gap else "\n")
+        start = pos
+        for t in raw.tokens:
+            put(t, " ")
+        lines.append(Line(start, pos, raw.plain, raw.heading, raw.protected))
+        prev, gap = raw, ""
+    return _finish(parts, segments, lines)
+
+
+def _finish(parts: list[str], segments: list[list[int]], lines: list[Line]) -> Cleaned:
+    text = "".join(parts)
+    return Cleaned(text, OffsetMap(tuple((c, s, n) for c, s, n in segments)), tuple(lines))

@@ -1,0 +1,138 @@
+"""The ``labourgraph`` command: thin wrappers over library functions, one line per error."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import LabourgraphError
+
+OUT_HELP = "Build directory."
+
+
+def _common(func):
+    """Add --out and --debug; turn project errors into one line and exit status 1."""
+
+    @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"),
+                  show_default=True, help=OUT_HELP)
+    @click.option("--debug", is_flag=True, help="Show tracebacks.")
+    @functools.wraps(func)
+    def wrapper(*args, debug: bool, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LabourgraphError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except Exception as exc:  # an unexpected failure is still one line unless --debug
+            if debug:
+                raise
+            click.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="labourgraph")
+def main() -> None:
+    """Turn documents about trade-union rights into a knowledge graph of actors and incidents."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_common
+def build(sources: tuple[Path, ...], out: Path) -> None:
+    """Build the graph, store and view from SOURCES (default: sources/)."""
+    from .build import build as run_build
+
+    result = run_build(list(sources) or [Path("sources")], out)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-q", "sparql", help="A SPARQL query text.")
+@click.option("-f", "file", type=click.Path(exists=True, path_type=Path), help="A .rq file.")
+@click.option("--param", "params", multiple=True, help="key=value, bound as a value (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
+              default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the saved queries.")
+@_common
+def query(name, sparql, file, params, fmt, list_, out: Path) -> None:
+    """Run a saved query NAME, a query text (-q) or a file (-f) against the build."""
+    from . import query as q
+
+    if list_:
+        for saved in q.saved_queries():
+            click.echo(f"{saved.name:<28} {saved.title}")
+        return
+    text = q.resolve_query_text(name, sparql, file)
+    values = q.parse_params(params)
+    click.echo(q.run_and_format(out, text, values, fmt, name=name), nl=False)
+
+
+@main.command()
+@click.option("-o", "output", type=click.Path(path_type=Path), help="HTML file (default OUT/network.html).")
+@_common
+def view(output: Path | None, out: Path) -> None:
+    """(Re)write the network view from the store."""
+    from .store import open_store
+    from .view import render
+    from .view_data import view_data_from_store
+
+    target = output or out / "network.html"
+    render(view_data_from_store(open_store(out)), target)
+    click.echo(f"Wrote {target}")
+
+
+@main.command()
+@click.argument("fmt", metavar="FORMAT",
+                type=click.Choice(["trig", "nquads", "turtle", "jsonld", "graphml", "csv", "facts"]))
+@click.argument("dest", type=click.Path(path_type=Path))
+@_common
+def export(fmt: str, dest: Path, out: Path) -> None:
+    """Export the build as FORMAT into DEST (a file, or a folder for csv and facts)."""
+    from .export import export as run_export
+
+    written = run_export(out, fmt, dest)
+    click.echo(f"Wrote {written}")
+
+
+@main.command()
+@_common
+def validate(out: Path) -> None:
+    """Check the build against the SHACL shapes; exit 1 when it does not conform."""
+    from .validate import validate_build
+
+    conforms, text = validate_build(out)
+    click.echo(text)
+    if not conforms:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("gold", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_common
+def evaluate(gold: Path, as_json: bool, out: Path) -> None:
+    """Score the build's facts against gold facts files in GOLD."""
+    import json
+
+    from .evaluate import evaluate_build
+
+    scores = evaluate_build(out, gold)
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), indent=2, sort_keys=True))
+    else:
+        from .scoring import format_scores
+
+        click.echo(format_scores(scores, worst=5))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The spaCy pipeline and matchers extraction shares, built once per process from reference data."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from ..reference import Reference, load_reference
+
+# All-caps aliases up to this length are acronyms and match case-sensitively ("ILO", not "ilo").
+ACRONYM_MAX = 8
+
+
+@dataclass(eq=False)  # hashed by identity: one per process
+class Matchers:
+    nlp: Language
+    exact: PhraseMatcher  # acronyms, case-sensitive
+    folded: PhraseMatcher  # names, case-insensitive
+    triggers: PhraseMatcher
+    titles: PhraseMatcher
+    ref: Reference
+    # PhraseMatcher keys are strings; these map them back to what they stand for.
+    entity_of_key: dict[str, str]
+    title_of_key: dict[str, str]
+
+
+def _is_acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and len(text) <= ACRONYM_MAX and all(c.isupper() for c in letters)
+
+
+@functools.cache
+def matchers() -> Matchers:
+    """Build the tokenizer, sentencizer and phrase matchers (cached per process)."""
+    ref = load_reference()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+    entity_of_key: dict[str, str] = {}
+    exact_terms: dict[str, list[str]] = {}
+    folded_terms: dict[str, list[str]] = {}
+    for ent in sorted(ref.entities.values(), key=lambda e: e.id):
+        names = {ent.name, *ent.aliases, *(r["name"] for r in ent.renamed if "name" in r)}
+        key = f"E:{ent.id}"
+        entity_of_key[key] = ent.id
+        for name in sorted(names):
+            target = exact_terms if _is_acronym(name) else folded_terms
+            target.setdefault(key, []).append(name)
+    for key, names in exact_terms.items():
+        exact.add(key, [nlp.make_doc(n) for n in names])
+    for key, names in folded_terms.items():
+        folded.add(key, [nlp.make_doc(n) for n in names])
+
+    triggers = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for itype, spec in sorted(ref.triggers.items()):
+        triggers.add(itype, [nlp.make_doc(t) for t in spec.triggers])
+
+    titles = PhraseMatcher(nlp.vocab, attr="LOWER")
+    title_of_key = {}
+    for title in ref.titles:
+        title_of_key[title.id] = title.id
+        titles.add(title.id, [nlp.make_doc(v) for v in title.variants])
+    return Matchers(nlp, exact, folded, triggers, titles, ref, entity_of_key, title_of_key)
+
+
+def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep the longest of overlapping ``(start, end, label)`` spans, earlier first on ties."""
+    chosen: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for s, e, label in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0], x[2])):
+        if any(i in taken for i in range(s, e)):
+            continue
+        chosen.append((s, e, label))
+        taken.update(range(s, e))
+    return sorted(chosen)

@@ -1,0 +1,104 @@
+"""Deterministic node positions for the network view.
+
+The graph model is a :class:`networkx.DiGraph` (nodes inserted sorted by id). Each weakly
+connected component is laid out on its own with igraph's Fruchterman-Reingold (grid variant
+above :data:`GRID_ABOVE` nodes), started from a seed matrix drawn from ``random.Random(seed)``
+while igraph's random generator is temporarily bound to a ``Random`` with the same seed. Each
+component is scaled so that its median edge is :data:`EDGE_LENGTH` pixels long, then the
+components are shelf-packed, biggest first, into a roughly square area. Coordinates are
+rounded to one decimal, so the same graph and seed always give the same positions.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Iterable
+
+import igraph as ig
+import networkx as nx
+
+EDGE_LENGTH = 130.0  # pixels between neighbours (median), at zoom 1
+GAP = 90.0  # pixels between packed components
+GRID_ABOVE = 1000  # igraph's grid FR is much faster on big components
+Pos = dict[str, tuple[float, float]]
+
+
+def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
+    """A directed graph with ``node_ids`` (sorted) and the edges between known nodes."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(set(node_ids)))
+    graph.add_edges_from(sorted((s, t) for s, t in edges if s != t and s in graph and t in graph))
+    return graph
+
+
+def _component_layout(graph: nx.DiGraph, comp: list[str], rng: random.Random) -> Pos:
+    """Positions for one component, centred on the origin, median edge = EDGE_LENGTH."""
+    n = len(comp)
+    if n == 1:
+        return {comp[0]: (0.0, 0.0)}
+    if n == 2:
+        half = EDGE_LENGTH / 2
+        return {comp[0]: (-half, 0.0), comp[1]: (half, 0.0)}
+    index = {node: i for i, node in enumerate(comp)}
+    pairs = sorted({tuple(sorted((index[s], index[t]))) for s, t in graph.subgraph(comp).edges})
+    g = ig.Graph(n=n, edges=pairs)
+    seed = [
+        [rng.uniform(-1.0, 1.0) * math.sqrt(n), rng.uniform(-1.0, 1.0) * math.sqrt(n)]
+        for _ in range(n)
+    ]
+    coords = g.layout_fruchterman_reingold(seed=seed, niter=500, grid=n > GRID_ABOVE).coords
+    lengths = [math.dist(coords[a], coords[b]) for a, b in pairs]
+    median = statistics.median(lengths) if lengths else 0.0
+    scale = EDGE_LENGTH / median if median > 1e-9 else EDGE_LENGTH
+    cx = sum(x for x, _ in coords) / n
+    cy = sum(y for _, y in coords) / n
+    return {
+        node: ((x - cx) * scale, (y - cy) * scale)
+        for node, (x, y) in zip(comp, coords, strict=True)
+    }
+
+
+def _pack(parts: list[Pos]) -> Pos:
+    """Shelf-pack component layouts (already in the order wanted) into rows."""
+    boxes = []
+    for part in parts:
+        xs = [x for x, _ in part.values()]
+        ys = [y for _, y in part.values()]
+        boxes.append((min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    area = sum((w + GAP) * (h + GAP) for _, _, w, h in boxes)
+    row_width = max(math.sqrt(area) * 1.2, max((w for _, _, w, _ in boxes), default=0.0))
+    out: Pos = {}
+    x = y = row_height = 0.0
+    for part, (minx, miny, w, h) in zip(parts, boxes, strict=True):
+        if x > 0 and x + w > row_width:
+            x, y, row_height = 0.0, y + row_height + GAP, 0.0
+        for node, (px, py) in part.items():
+            out[node] = (px - minx + x, py - miny + y)
+        x += w + GAP
+        row_height = max(row_height, h)
+    # centre the whole drawing on the origin
+    if out:
+        cx = (min(p[0] for p in out.values()) + max(p[0] for p in out.values())) / 2
+        cy = (min(p[1] for p in out.values()) + max(p[1] for p in out.values())) / 2
+        out = {node: (px - cx, py - cy) for node, (px, py) in out.items()}
+    return out
+
+
+def compute_layout(graph: nx.DiGraph, seed: int = 7) -> Pos:
+    """Positions ``{node: (x, y)}`` in vis-network pixels, rounded to 0.1, deterministic."""
+    if graph.number_of_nodes() == 0:
+        return {}
+    rng = random.Random(seed)
+    comps = sorted(
+        (sorted(c) for c in nx.weakly_connected_components(graph)),
+        key=lambda c: (-len(c), c[0]),
+    )
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        parts = [_component_layout(graph, comp, rng) for comp in comps]
+    finally:
+        ig.set_random_number_generator(random)
+    packed = _pack(parts)
+    return {node: (round(x, 1) + 0.0, round(y, 1) + 0.0) for node, (x, y) in sorted(packed.items())}

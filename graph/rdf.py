@@ -1,0 +1,221 @@
+"""RDF stage: one named graph per document with provenance, plus entity and ontology graphs.
+
+IRI rule (stable inputs only, never random, never the clock; a changed id is a breaking change):
+- document ``id/doc/<slug of its path>``, its graph ``id/graph/<same slug>``;
+- entity ``id/entity/<entity id>`` (see :mod:`labourgraph.resolve`), role ``id/role/<role id>``;
+- incident ``id/incident/<16 hex of sha1(type, target ids, year)>``;
+- evidence ``id/evidence/<doc slug>/<start>-<end>`` (plus ``/target``, ``/quote``, ``/position``);
+- position / affiliation / part-of ``id/<kind>/<16 hex of sha1(subject, object, role)>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from rdflib import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
+
+from .model import DateValue, Document, Entity, Extraction, Mention, Relation, Resolution, Span
+from .reference import ONTOLOGY_DIR, Reference, load_reference
+from .resolve import slug
+from .vocab import ENTITY_CLASS, ID, INCIDENT_CONCEPT, LG, OA, ONTOLOGY_IRI, PREFIXES, SEM
+
+ENTITIES_GRAPH = ID["graph/entities"]
+CONTEXT = 24  # characters of prefix/suffix kept with each quote
+
+
+def doc_iri(doc_id: str) -> URIRef:
+    return ID[f"doc/{slug(doc_id)}"]
+
+
+def graph_iri(doc_id: str) -> URIRef:
+    return ID[f"graph/{slug(doc_id)}"]
+
+
+def entity_iri(entity_id: str) -> URIRef:
+    return ID[f"entity/{entity_id}"]
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _date_literals(g: Graph, node: URIRef, d: DateValue) -> None:
+    g.add((node, SEM.hasEarliestBeginTimeStamp, Literal(d.earliest.isoformat(), datatype=XSD.date)))
+    g.add((node, SEM.hasLatestBeginTimeStamp, Literal(d.latest.isoformat(), datatype=XSD.date)))
+    g.add((node, LG.datePrecision, Literal(d.precision)))
+    g.add((node, LG.dateText, Literal(d.text)))
+
+
+class _DocGraph:
+    """Writes one document's facts into its named graph."""
+
+    def __init__(self, ds: Dataset, x: Extraction, res: Resolution, ref: Reference) -> None:
+        self.doc: Document = x.document
+        self.g = ds.graph(graph_iri(self.doc.doc_id))
+        self.x, self.res, self.ref = x, res, ref
+        self.doc_node = doc_iri(self.doc.doc_id)
+        self.docslug = slug(self.doc.doc_id)
+
+    def evidence(self, span: Span, body: URIRef | None = None) -> URIRef:
+        g, text = self.g, self.doc.source_text
+        ann = ID[f"evidence/{self.docslug}/{span.start}-{span.end}"]
+        target, quote, pos = URIRef(f"{ann}/target"), URIRef(f"{ann}/quote"), URIRef(f"{ann}/position")
+        g.add((ann, RDF.type, OA.Annotation))
+        if body is not None:
+            g.add((ann, OA.hasBody, body))
+        g.add((ann, OA.hasTarget, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, self.doc_node))
+        g.add((target, OA.hasSelector, quote))
+        g.add((target, OA.hasSelector, pos))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(span.text)))
+        g.add((quote, OA.prefix, Literal(text[max(0, span.start - CONTEXT) : span.start])))
+        g.add((quote, OA.suffix, Literal(text[span.end : span.end + CONTEXT])))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(span.start)))
+        g.add((pos, OA.end, Literal(span.end)))
+        return ann
+
+    def entity(self, m: Mention) -> URIRef:
+        return entity_iri(self.res.entity_of[(m.doc_id, m.span.start, m.span.end)])
+
+    def write(self, text_file: str) -> None:
+        g, doc, node = self.g, self.doc, self.doc_node
+        g.add((node, RDF.type, LG.Document))
+        g.add((node, LG.sourcePath, Literal(doc.doc_id)))
+        g.add((node, LG.sha256, Literal(doc.sha256)))
+        g.add((node, DCTERMS.format, Literal(doc.format)))
+        if text_file:
+            g.add((node, LG.textFile, Literal(text_file)))
+        meta = doc.meta
+        if meta.title:
+            g.add((node, DCTERMS.title, Literal(meta.title)))
+        if meta.publisher:
+            g.add((node, DCTERMS.publisher, Literal(meta.publisher)))
+        if meta.url:
+            g.add((node, DCTERMS.source, Literal(meta.url, datatype=XSD.anyURI)))
+        if meta.language:
+            g.add((node, DCTERMS.language, Literal(meta.language)))
+        if meta.published:
+            _date_literals(g, node, meta.published)
+            g.add((node, DCTERMS.issued, Literal(meta.published.earliest.isoformat(),
+                                                 datatype=XSD.date)))
+        for m in self.x.mentions:
+            ent = self.entity(m)
+            g.add((node, LG.mentions, ent))
+            ann = self.evidence(m.span, ent)
+            g.add((ann, LG.extractedBy, Literal(m.rule)))
+        for r in self.x.relations:
+            self.relation(r)
+        for inc in self.x.incidents:
+            self.incident(inc)
+
+    def relation(self, r: Relation) -> None:
+        g = self.g
+        subj, obj = self.entity(r.subject), self.entity(r.object)
+        kind = {"position": "position", "affiliated_to": "affiliation", "part_of": "partof"}[r.type]
+        node = ID[f"{kind}/{_hash(str(subj), str(obj), r.role)}"]
+        cls = {"position": LG.Position, "affiliation": LG.Affiliation, "partof": LG.PartOf}[kind]
+        g.add((node, RDF.type, cls))
+        g.add((node, ORG.member, subj))
+        g.add((node, ORG.organization, obj))
+        g.add((node, LG.evidence, self.evidence(r.evidence)))
+        g.add((node, PROV.wasDerivedFrom, self.doc_node))
+        if r.type == "position":
+            g.add((node, LG.title, Literal(r.detail)))
+            if r.role:
+                g.add((node, ORG.role, ID[f"role/{r.role}"]))
+            g.add((subj, LG.holdsPostIn, obj))
+        elif r.type == "affiliated_to":
+            g.add((subj, LG.affiliatedTo, obj))
+        else:
+            g.add((subj, ORG.subOrganizationOf, obj))
+
+    def incident(self, inc) -> None:
+        g = self.g
+        node = ID[f"incident/{self.res.incident_ids[(inc.doc_id, inc.trigger.start, inc.trigger.end)]}"]
+        g.add((node, RDF.type, LG.Incident))
+        g.add((node, LG.incidentType, INCIDENT_CONCEPT[inc.type]))
+        who = inc.targets or inc.agents
+        names = ", ".join(dict.fromkeys(m.name for m in who))
+        g.add((node, RDFS.label, Literal(f"{inc.type}: {names}")))
+        for a in inc.agents:
+            g.add((node, LG.hasAgent, self.entity(a)))
+        for t in inc.targets:
+            g.add((node, LG.hasTarget, self.entity(t)))
+        if inc.place is not None:
+            g.add((node, SEM.hasPlace, self.entity(inc.place)))
+        for c in inc.conventions:
+            g.add((node, LG.engagesConvention, self.entity(c)))
+        if inc.date is not None:
+            _date_literals(g, node, inc.date)
+        if inc.count:
+            g.add((node, LG.victimCount, Literal(inc.count)))
+        g.add((node, LG.evidence, self.evidence(inc.evidence)))
+        g.add((node, PROV.wasDerivedFrom, self.doc_node))
+
+
+def _entities_graph(ds: Dataset, res: Resolution, ref: Reference) -> None:
+    g = ds.graph(ENTITIES_GRAPH)
+    for e in res.entities:
+        _entity(g, e, ref)
+    roles = {t.id: t for t in ref.titles}
+    for rid, title in sorted(roles.items()):
+        node = ID[f"role/{rid}"]
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, LG.Roles))
+        g.add((node, SKOS.prefLabel, Literal(title.label, lang="en")))
+
+
+def _entity(g: Graph, e: Entity, ref: Reference) -> None:
+    node = entity_iri(e.entity_id)
+    g.add((node, RDF.type, ENTITY_CLASS[e.type]))
+    g.add((node, RDFS.label, Literal(e.name)))
+    g.add((node, SKOS.prefLabel, Literal(e.name)))
+    for a in e.aliases:
+        if a != e.name:
+            g.add((node, SKOS.altLabel, Literal(a)))
+    if e.country and e.country != e.entity_id:
+        g.add((node, LG.country, entity_iri(e.country)))
+    for reason in e.reasons:
+        g.add((node, LG.mergeReason, Literal(reason)))
+    known = ref.entities.get(e.entity_id)
+    if known is not None and e.type == "ILOConvention":
+        g.add((node, SKOS.inScheme, LG.Conventions))
+        g.add((node, LG.notation, Literal(known.extra["code"])))
+        g.add((node, LG.adoptedYear, Literal(str(known.extra["year"]), datatype=XSD.gYear)))
+        g.add((node, LG.conventionStatus, Literal(known.extra["status"])))
+        g.add((node, SKOS.definition, Literal(known.extra["title"], lang="en")))
+    if known is not None:
+        for r in known.renamed:
+            g.add((node, SKOS.hiddenLabel, Literal(str(r.get("name", "")))))
+
+
+def to_dataset(
+    extractions: list[Extraction], res: Resolution, text_files: dict[str, str] | None = None
+) -> Dataset:
+    """Build the dataset: a graph per document, the entities graph and the ontology graph."""
+    ref = load_reference()
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    onto = ds.graph(ONTOLOGY_IRI)
+    onto.parse(ONTOLOGY_DIR / "labourgraph.ttl", format="turtle")
+    _entities_graph(ds, res, ref)
+    for x in sorted(extractions, key=lambda x: x.document.doc_id):
+        _DocGraph(ds, x, res, ref).write((text_files or {}).get(x.document.doc_id, ""))
+    return ds
+
+
+def nquads(ds: Dataset) -> str:
+    """Canonical N-Quads: one quad a line, sorted, so equal datasets give equal bytes."""
+    text = ds.serialize(format="nquads")
+    return "".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def load_ontology_graph() -> Graph:
+    g = Graph()
+    g.parse(Path(ONTOLOGY_DIR / "labourgraph.ttl"), format="turtle")
+    return g
