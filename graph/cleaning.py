@@ -98,11 +98,9 @@ def clean(
 
 
 def _line_bounds(source: str) -> list[tuple[int, int]]:
-    return [
-        (m.start(), m.start() + len(m.group(1)))
-        for m in re.finditer(r"(.*)(?:\r\n|\r|\n|$)", source)
-        if m.group(0)
-    ]
+    """``(start, end)`` of each line, without its line break (\\n, \\r\\n or a lone \\r)."""
+    lines = re.finditer(r"([^\r\n]*)(?:\r\n|\r|\n|$)", source)
+    return [(m.start(), m.start() + len(m.group(1))) for m in lines if m.group(0)]
 
 
 def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:

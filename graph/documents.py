@@ -29,7 +29,7 @@ SIDECAR_KEYS = ("title", "publisher", "published", "url", "language", "format")
 _TOP_LINES = 20  # a dateline further down is a date in the text, not the document's
 _TITLE_MAX = 200
 # After an item date: nothing, or a "/ tag" or "| tag" (the news list's "/ kazakhstan").
-_ITEM_TAIL = re.compile(r"\)?\s*(?:[/|–—-]\s*[\w .,&'’-]{1,40})?")
+_ITEM_TAIL = re.compile(r"\)?\s*(?:[/|–—-]\s*[\w ,&'’-]{1,40})?")
 # "Brussels, 24 March 2017", "(Brussels, 13 March 2020)": a place, a comma, then the date.
 _DATELINE_HEAD = re.compile(r"\(?[A-Z][\w.'’ -]{1,40}?,\s+")
 

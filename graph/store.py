@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
+import regex as re
 
 from .errors import BuildNotFoundError, QueryError
 from .vocab import PREFIXES
@@ -40,14 +41,35 @@ def _term(value: str) -> ox.Literal | ox.NamedNode:
     return ox.Literal(value)
 
 
+def bind_values(sparql: str, params: Mapping[str, str]) -> str:
+    """Add a ``VALUES`` block binding ``params`` at the top of the outer WHERE group.
+
+    Each value goes in as an RDF term serialised by pyoxigraph (quotes, backslashes and
+    newlines escaped), so a value can never change the query's structure. pyoxigraph's own
+    ``substitutions`` only bind projected variables, hence this.
+    """
+    if not params:
+        return sparql
+    for key in params:
+        if not re.fullmatch(r"[A-Za-z_]\w*", key):
+            raise QueryError(f"parameter name {key!r} is not a plain SPARQL variable name")
+    names = sorted(params)
+    row = " ".join(str(_term(params[k])) for k in names)
+    block = f"VALUES ({' '.join('?' + k for k in names)}) {{ ({row}) }}\n"
+    mt = re.search(r"\bWHERE\s*\{", sparql, flags=re.I) or re.search(r"\{", sparql)
+    if mt is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    return sparql[: mt.end()] + "\n" + block + sparql[mt.end() :]
+
+
 def run_query(
     store: ox.Store, sparql: str, params: Mapping[str, str] | None = None
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run a SELECT/ASK/CONSTRUCT with ``params`` bound as values (IRIs when they look like IRIs)."""
-    subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
-    text = sparql if "PREFIX" in sparql.upper() else PREFIX_BLOCK + sparql
+    text = sparql if re.search(r"^\s*PREFIX", sparql, flags=re.I | re.M) else PREFIX_BLOCK + sparql
+    text = bind_values(text, params or {})
     try:
-        return store.query(text, substitutions=subs, use_default_graph_as_union=True)
+        return store.query(text, use_default_graph_as_union=True)
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
 

@@ -290,7 +290,7 @@ def _payload(data: ViewData, seed: int) -> tuple[list[dict], list[dict], dict]:
             "to": t,
             "label": label or kind,
             "kind": kind,
-            "color": {"color": EDGE_STYLE.get(kind, "#9e9e9e"), "opacity": 0.8},
+            "color": _edge_colour(EDGE_STYLE.get(kind, "#9e9e9e")),
         }
         for i, (s, t, kind, label) in enumerate(edges)
     ]
@@ -309,6 +309,10 @@ def _payload(data: ViewData, seed: int) -> tuple[list[dict], list[dict], dict]:
         "edgeKinds": list(EDGE_STYLE.items()),
     }
     return vis_nodes, vis_edges, extra
+
+
+def _edge_colour(colour: str) -> dict:
+    return {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85}
 
 
 def json_for_script(obj: object) -> str:

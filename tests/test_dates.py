@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from labourgraph.dates import find_dates, parse_date
 from labourgraph.model import DateValue
 
@@ -130,7 +129,9 @@ def test_parse_date(text: str, iso: str, precision: str) -> None:
     assert (value.iso, value.precision, value.text) == (iso, precision, text)
 
 
-@pytest.mark.parametrize("text", ["", "87", "Convention 87", "nonsense", "2017-13", "a 24 March 2017 b"])
+@pytest.mark.parametrize(
+    "text", ["", "87", "Convention 87", "nonsense", "2017-13", "a 24 March 2017 b"]
+)
 def test_parse_date_rejects(text: str) -> None:
     assert parse_date(text) is None
 

@@ -8,7 +8,7 @@
   var BIDI = /[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
   var DIM = { background: "#e4e7e9", border: "#d3d7da" };
   var FONT = RAW.options.nodes.font.color;
-  var DIM_MAX = 6000;  // dimming non-neighbours re-styles every node and edge: small graphs only
+  var DIM_MAX = 2500;  // dimming non-neighbours re-styles every node and edge: small graphs only
 
   function clean(s) { return (s === null || s === undefined ? "" : String(s)).replace(BIDI, ""); }
   function fold(s) {
@@ -339,7 +339,7 @@
 
   /* ---------- legend + controls ---------- */
   function legendRow(parent, key, name, shape, colour, count, checkable) {
-    var row = el("label", "lg-row" + (count ? "" : " lg-empty"));
+    var row = el("label", "lg-row" + (count === 0 ? " lg-empty" : ""));
     if (checkable) {
       var box = el("input"); box.type = "checkbox"; box.checked = true; box.value = key;
       box.addEventListener("change", function () { setTypeFilter(key, box.checked); });
@@ -453,6 +453,8 @@
         r.lgId = m.n.id;
         return r;
       });
+      var hint = node("text", { x: W - R, y: 11, "text-anchor": "end", "class": "lg-hint" });
+      hint.textContent = inc.length ? "Drag to choose a period · click a mark to select" : "No dated incidents";
       rangeRect = node("rect", { "class": "lg-range", x: 0, y: 1, width: 0, height: H - AXIS - 1, visibility: "hidden" });
       refresh();
     }

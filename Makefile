@@ -1,0 +1,36 @@
+# Set-up and everyday commands; the README's two first commands are `make run` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install install-test browser run test lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Debian's chromium for the browser tests (playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+run: install
+	$(BIN)/labourgraph build sources --out out
+
+test: install-test browser
+	$(BIN)/ruff check graph tests bench
+	$(BIN)/python -m pytest -q
+
+lint: install-test
+	$(BIN)/ruff check graph tests bench
+	$(BIN)/ruff format --check graph tests bench
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,22 @@
+"""Shared fixtures: one build of the bundled sources per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labourgraph.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "sources"
+SHARED = ROOT.parent / "shared"
+SEED_GOLD = SHARED / "annotations" / "gold" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``OUT`` of a build of ``sources/`` (built once, shared read-only by the tests)."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    build([SOURCES], out)
+    return out
