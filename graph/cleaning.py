@@ -40,6 +40,7 @@ _MD_RULES = [  # (pattern, groups whose text is dropped); applied to one line at
     (re.compile(r"(`+)"), (1,)),  # inline code ticks
 ]
 _ADDRESS = re.compile(r"@|://|^www\.|\]$")  # e-mail, web address, "[bracketed note]"
+_LIST_ITEM = re.compile(r"\s*(?:[-*+•▪●◦]|\d{1,2}[.)]|\(?[a-z]\))\s+")  # a list entry
 _RULE_LINE = re.compile(r"\s*([-*_])(?:\s*\1){2,}\s*")  # "---", "* * *": a thematic break
 
 
@@ -69,6 +70,7 @@ class _Raw:
     tokens: list[tuple[int, int] | None]  # source slices; None is an inserted space
     plain: str
     heading: bool
+    list_item: bool = False
     protected: bool = False
     chrome: bool = False
 
@@ -89,7 +91,8 @@ def chrome_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
 def clean(
     source: str, *, markdown: bool = True, protect: Callable[[str], bool] | None = None
 ) -> Cleaned:
-    """Clean ``source``; ``protect(line)`` marks lines never dropped nor joined (date headers)."""
+    """Clean ``source``; ``protect(line)`` marks lines never dropped nor joined to the line
+    before (date headers, datelines)."""
     raws = [_tokens(source, a, b, markdown) for a, b in _line_bounds(source)]
     for raw in raws:
         raw.protected = bool(raw.plain) and protect is not None and protect(raw.plain)
@@ -123,7 +126,7 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
         if not keep[i]:
             continue
         if c.isspace():
-            if pending is None:
+            if pending is None or (pending < 0 and c == " "):  # prefer a real " " to insert
                 pending = i if c == " " else -1
             continue
         if pending is not None and tokens:
@@ -131,7 +134,8 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
         pending = None
         tokens.append((a + i, a + i + 1))
     plain = "".join(" " if t is None else source[t[0]] for t in tokens)
-    return _Raw(span=(a, b), tokens=tokens, plain=plain, heading=heading and bool(plain))
+    item = bool(_LIST_ITEM.match(line))
+    return _Raw((a, b), tokens, plain, heading=heading and bool(plain), list_item=item)
 
 
 def _mark_chrome(source: str, raws: list[_Raw]) -> None:
@@ -171,9 +175,11 @@ def _joins(prev: _Raw, nxt: _Raw, width: int, *, across_blank: bool) -> str | No
 
     Joined: a line that does not end a sentence, followed by one starting lowercase, or (in
     hard-wrapped text) by any line when it is full width or ends on a word like "the" or "and".
-    Never joined: headings, a date header to what precedes it, e-mail/web addresses in lists.
+    Never joined: headings, list entries, a date header to what precedes it, addresses.
     """
-    if prev.heading or nxt.heading or nxt.protected or _ends_sentence(prev.plain):
+    if prev.heading or nxt.heading or nxt.protected or nxt.list_item:
+        return None
+    if _ends_sentence(prev.plain):
         return None
     if _ADDRESS.search(prev.plain.rsplit(" ", 1)[-1]) or _ADDRESS.search(nxt.plain.split(" ")[0]):
         return None

@@ -161,6 +161,12 @@ def _entities_graph(ds: Dataset, res: Resolution, ref: Reference) -> None:
     g = ds.graph(ENTITIES_GRAPH)
     for e in res.entities:
         _entity(g, e, ref)
+    # A country named only as the country of another entity still needs its own node.
+    present = {e.entity_id for e in res.entities}
+    for cid in sorted({e.country for e in res.entities if e.country} - present):
+        known = ref.entities.get(cid)
+        if known is not None:
+            _entity(g, Entity(cid, known.type, known.name, (), ()), ref)
     roles = {t.id: t for t in ref.titles}
     for rid, title in sorted(roles.items()):
         node = ID[f"role/{rid}"]

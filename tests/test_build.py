@@ -7,12 +7,11 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from rdflib import Dataset, URIRef
-
 from labourgraph.build import build
 from labourgraph.cli import main
 from labourgraph.query import saved_queries, select
 from labourgraph.store import open_store, rows, run_query
+from rdflib import Dataset, URIRef
 
 from .conftest import SOURCES
 

@@ -228,6 +228,13 @@ def test_hyphenated_line_end_is_joined_without_space() -> None:
     )
 
 
+def test_list_entries_stay_on_their_own_lines() -> None:
+    text = clean(
+        "Demands:\n- release of\n  the leaders\n- an end to\n  repression\n1. first\n"
+    ).text
+    assert text == "Demands:\nrelease of the leaders\nan end to repression\n1. first"
+
+
 def test_whitespace_collapsed() -> None:
     cleaned = clean("   Union\t\t leaders \u00a0 met.   \n\n\n\n  Then   left.  ")
     assert cleaned.text == "Union leaders met.\n\nThen left."
@@ -250,7 +257,8 @@ def test_bracketed_month_headers_start_sections() -> None:
         ("2017-01", "The court acted on 5 January."[:0]),
         ("2017-04", ""),
     ]
-    assert doc.anchor_at(0) is None  # before the first item: no date to lean on
+    # Before the first item only the page date helps: the newest item stands in for it.
+    assert doc.anchor_at(0) == doc.meta.published and doc.meta.published.iso == "2017-04"
     pos = doc.text.index("last month")
     assert find_dates(doc.text[pos:], doc.anchor_at(pos))[0][2].iso == "2017-03"
 
