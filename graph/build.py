@@ -101,8 +101,8 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 def build(sources: list[Path], out: Path) -> BuildResult:
     """Build ``out`` from ``sources``; bad files become problems, the rest goes on."""
-    from .view_data import view_data_from_store
     from .view import render
+    from .view_data import view_data_from_store
 
     out = out.resolve()
     result = BuildResult(out)
@@ -132,9 +132,7 @@ def build(sources: list[Path], out: Path) -> BuildResult:
     result.documents = len(extractions)
     result.quads = nq.count("\n")
     result.entities = Counter(e.type for e in resolution.entities)
-    result.incidents = Counter(
-        i.type for x in extractions for i in x.incidents
-    )
+    result.incidents = Counter(i.type for x in extractions for i in x.incidents)
     report = {
         "documents": {
             x.document.doc_id: {
@@ -149,14 +147,18 @@ def build(sources: list[Path], out: Path) -> BuildResult:
         "entities": dict(sorted(result.entities.items())),
         "incidents": dict(sorted(result.incidents.items())),
         "quads": result.quads,
-        "problems": [{"path": p.path, "problem": p.problem, "severity": p.severity}
-                     for p in result.problems],
+        "problems": [
+            {"path": p.path, "problem": p.problem, "severity": p.severity} for p in result.problems
+        ],
         "review_candidates": [
             {"left": c.left, "right": c.right, "score": c.score, "reason": c.reason}
             for c in resolution.candidates
         ],
     }
-    _write(staging / "report.json", json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    _write(
+        staging / "report.json",
+        json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+    )
     import pyoxigraph as ox
 
     store = ox.Store.read_only(str(staging / "store"))

@@ -16,8 +16,14 @@ OUT_HELP = "Build directory."
 def _common(func):
     """Add --out and --debug; turn project errors into one line and exit status 1."""
 
-    @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"),
-                  show_default=True, help=OUT_HELP)
+    @click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=OUT_HELP,
+    )
     @click.option("--debug", is_flag=True, help="Show tracebacks.")
     @functools.wraps(func)
     def wrapper(*args, debug: bool, **kwargs):
@@ -31,7 +37,9 @@ def _common(func):
         except Exception as exc:  # an unexpected failure is still one line unless --debug
             if debug:
                 raise
-            click.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            click.echo(
+                f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
             sys.exit(1)
 
     return wrapper
@@ -59,8 +67,13 @@ def build(sources: tuple[Path, ...], out: Path) -> None:
 @click.option("-q", "sparql", help="A SPARQL query text.")
 @click.option("-f", "file", type=click.Path(exists=True, path_type=Path), help="A .rq file.")
 @click.option("--param", "params", multiple=True, help="key=value, bound as a value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
-              default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--list", "list_", is_flag=True, help="List the saved queries.")
 @_common
 def query(name, sparql, file, params, fmt, list_, out: Path) -> None:
@@ -77,7 +90,9 @@ def query(name, sparql, file, params, fmt, list_, out: Path) -> None:
 
 
 @main.command()
-@click.option("-o", "output", type=click.Path(path_type=Path), help="HTML file (default OUT/network.html).")
+@click.option(
+    "-o", "output", type=click.Path(path_type=Path), help="HTML file (default OUT/network.html)."
+)
 @_common
 def view(output: Path | None, out: Path) -> None:
     """(Re)write the network view from the store."""
@@ -91,8 +106,11 @@ def view(output: Path | None, out: Path) -> None:
 
 
 @main.command()
-@click.argument("fmt", metavar="FORMAT",
-                type=click.Choice(["trig", "nquads", "turtle", "jsonld", "graphml", "csv", "facts"]))
+@click.argument(
+    "fmt",
+    metavar="FORMAT",
+    type=click.Choice(["trig", "nquads", "turtle", "jsonld", "graphml", "csv", "facts"]),
+)
 @click.argument("dest", type=click.Path(path_type=Path))
 @_common
 def export(fmt: str, dest: Path, out: Path) -> None:

@@ -100,7 +100,7 @@ def document_from_text(text: str, doc_id: str = "text.txt") -> Document:
 
 
 def _document(
-    loaded: Loaded, fmt: str, doc_id: str, path: str, digest: str, sidecar: dict[str, object]
+    loaded: Loaded, fmt: str, doc_id: str, path: str, digest: str, sidecar: dict[str, str | None]
 ) -> Document:
     cleaned = clean(loaded.text, markdown=fmt in ("txt", "md"), protect=_is_protected)
     sections = _sections(cleaned)
@@ -124,7 +124,7 @@ def _doc_id(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
 
 
-def read_sidecar(path: Path) -> dict[str, object]:
+def read_sidecar(path: Path) -> dict[str, str | None]:
     """The ``<file name>.meta.yaml`` values next to ``path`` ({} if none), checked."""
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
@@ -142,7 +142,7 @@ def read_sidecar(path: Path) -> dict[str, object]:
         return {}
     if not isinstance(data, dict):
         raise bad("expected key: value lines")
-    values: dict[str, object] = {}
+    values: dict[str, str | None] = {}
     for key, value in data.items():
         if key not in SIDECAR_KEYS:
             raise bad(f"unknown key '{key}'")
@@ -206,7 +206,7 @@ def _sections(cleaned: Cleaned) -> tuple[Section, ...]:
 
 
 def _meta(
-    side: dict[str, object], loaded: Loaded, cleaned: Cleaned, sections: tuple[Section, ...]
+    side: dict[str, str | None], loaded: Loaded, cleaned: Cleaned, sections: tuple[Section, ...]
 ) -> DocumentMeta:
     def pick(key: str, from_file: str, detect: str = "") -> str:
         if key in side:  # also when null: the sidecar says there is none

@@ -8,6 +8,7 @@ from .facts import facts_from_store
 from .scoring import Scores, load_facts_dir, score
 from .store import open_store, rows, run_query
 
+
 def evaluate_build(out: Path, gold_dir: Path) -> Scores:
     """Score ``OUT`` against ``gold_dir``; quotes are checked against the build's source texts."""
     store = open_store(out)

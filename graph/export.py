@@ -60,9 +60,16 @@ def to_networkx(out: Path) -> nx.MultiDiGraph:
     data = view_data_from_store(open_store(out))
     g = nx.MultiDiGraph()
     for n in data.nodes:
-        g.add_node(n.id, label=n.label, kind=n.kind, incident_type=n.incident_type,
-                   country=n.country, date_earliest=n.date_earliest, date_latest=n.date_latest,
-                   reports=len(n.reports))
+        g.add_node(
+            n.id,
+            label=n.label,
+            kind=n.kind,
+            incident_type=n.incident_type,
+            country=n.country,
+            date_earliest=n.date_earliest,
+            date_latest=n.date_latest,
+            reports=len(n.reports),
+        )
     for e in data.edges:
         g.add_edge(e.source, e.target, label=e.label, kind=e.kind)
     return g
@@ -73,11 +80,35 @@ def _csv(out: Path, dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     with (dest / "nodes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["id", "label", "kind", "incident_type", "country", "aliases", "date_earliest",
-                    "date_latest", "date_text", "reports"])
+        w.writerow(
+            [
+                "id",
+                "label",
+                "kind",
+                "incident_type",
+                "country",
+                "aliases",
+                "date_earliest",
+                "date_latest",
+                "date_text",
+                "reports",
+            ]
+        )
         for n in data.nodes:
-            w.writerow([n.id, n.label, n.kind, n.incident_type, n.country, "; ".join(n.aliases),
-                        n.date_earliest, n.date_latest, n.date_text, "; ".join(n.reports)])
+            w.writerow(
+                [
+                    n.id,
+                    n.label,
+                    n.kind,
+                    n.incident_type,
+                    n.country,
+                    "; ".join(n.aliases),
+                    n.date_earliest,
+                    n.date_latest,
+                    n.date_text,
+                    "; ".join(n.reports),
+                ]
+            )
     with (dest / "edges.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["source", "target", "kind", "label"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,7 +32,7 @@ ROLES = """SELECT ?g ?i ?role ?e WHERE {
 
 
 def _eid(iri: str) -> str:
-    return iri[len(ID_PREFIX):] if iri.startswith(ID_PREFIX) else iri
+    return iri[len(ID_PREFIX) :] if iri.startswith(ID_PREFIX) else iri
 
 
 def _date(earliest: str, precision: str) -> str | None:
@@ -46,30 +45,43 @@ def facts_from_store(store: ox.Store) -> dict[str, dict]:
     """Document path -> facts dict (document, published, publisher, entities, relations, events)."""
     docs = {}
     for r in rows(run_query(store, DOCS)):
-        docs[r["g"]] = {"document": r["path"], "published": _date(r["earliest"], r["precision"]),
-                        "publisher": r["publisher"] or None, "entities": {}, "relations": [],
-                        "events": {}}
+        docs[r["g"]] = {
+            "document": r["path"],
+            "published": _date(r["earliest"], r["precision"]),
+            "publisher": r["publisher"] or None,
+            "entities": {},
+            "relations": [],
+            "events": {},
+        }
     aliases: dict[str, str] = {}
     for r in rows(run_query(store, MENTIONS)):
         doc = docs.get(r["g"])
         if doc is None:
             continue
         eid = _eid(r["e"])
-        ent = doc["entities"].setdefault(eid, {"id": eid, "type": r["type"], "name": r["name"],
-                                                "mentions": []})
+        ent = doc["entities"].setdefault(
+            eid, {"id": eid, "type": r["type"], "name": r["name"], "mentions": []}
+        )
         if r["exact"] not in ent["mentions"]:
             ent["mentions"].append(r["exact"])
         aliases.setdefault(r["exact"].lower(), eid)
         aliases.setdefault(r["name"].lower(), eid)
     for r in rows(run_query(store, RELATIONS)):
         if r["g"] in docs:
-            docs[r["g"]]["relations"].append([_eid(r["s"]), r["kind"], _eid(r["o"]), r["title"] or None])
+            docs[r["g"]]["relations"].append(
+                [_eid(r["s"]), r["kind"], _eid(r["o"]), r["title"] or None]
+            )
     for r in rows(run_query(store, INCIDENTS)):
         if r["g"] not in docs:
             continue
         docs[r["g"]]["events"][r["i"]] = {
-            "type": r["type"], "date": _date(r["earliest"], r["precision"]), "place": None,
-            "agents": [], "targets": [], "conventions": [], "quote": r["quote"],
+            "type": r["type"],
+            "date": _date(r["earliest"], r["precision"]),
+            "place": None,
+            "agents": [],
+            "targets": [],
+            "conventions": [],
+            "quote": r["quote"],
             "_start": int(r["start"]),
         }
     for r in rows(run_query(store, ROLES)):

@@ -207,6 +207,17 @@ class Incident:
     date: DateValue | None = None
     count: int | None = None  # of unnamed victims or participants, when stated
 
+    @property
+    def key(self) -> tuple:
+        """Identifies this report within a build (one trigger may report one act per victim)."""
+        return (
+            self.doc_id,
+            self.type,
+            self.trigger.start,
+            self.trigger.end,
+            tuple(t.span.start for t in self.targets),
+        )
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -247,7 +258,7 @@ class Resolution:
 
     entities: tuple[Entity, ...]
     entity_of: dict[tuple[str, int, int], str]  # (doc_id, start, end) -> entity_id
-    incident_ids: dict[tuple[str, int, int], str]  # (doc_id, trigger start, end) -> incident id
+    incident_ids: dict[tuple, str]  # Incident.key -> incident id
     candidates: tuple[Candidate, ...] = ()
 
 

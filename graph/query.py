@@ -50,7 +50,9 @@ def saved_queries() -> list[SavedQuery]:
 def resolve_query_text(name: str | None, sparql: str | None, file: Path | None) -> str:
     given = [x for x in (name, sparql, file) if x]
     if len(given) != 1:
-        raise QueryError("give exactly one of NAME, -q SPARQL or -f FILE (see `labourgraph query --list`)")
+        raise QueryError(
+            "give exactly one of NAME, -q SPARQL or -f FILE (see `labourgraph query --list`)"
+        )
     if sparql:
         return sparql
     if file:
@@ -90,7 +92,8 @@ def _table(header: list[str], body: list[list[str]]) -> str:
 
     def fmt(row: list[str]) -> str:
         return "  ".join(
-            (c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(row, widths, strict=True)
+            (c if len(c) <= w else c[: w - 1] + "…").ljust(w)
+            for c, w in zip(row, widths, strict=True)
         ).rstrip()
 
     lines = [fmt(header), "  ".join("-" * w for w in widths), *(fmt(r) for r in cells)]

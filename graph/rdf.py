@@ -60,7 +60,11 @@ class _DocGraph:
     def evidence(self, span: Span, body: URIRef | None = None) -> URIRef:
         g, text = self.g, self.doc.source_text
         ann = ID[f"evidence/{self.docslug}/{span.start}-{span.end}"]
-        target, quote, pos = URIRef(f"{ann}/target"), URIRef(f"{ann}/quote"), URIRef(f"{ann}/position")
+        target, quote, pos = (
+            URIRef(f"{ann}/target"),
+            URIRef(f"{ann}/quote"),
+            URIRef(f"{ann}/position"),
+        )
         g.add((ann, RDF.type, OA.Annotation))
         if body is not None:
             g.add((ann, OA.hasBody, body))
@@ -100,8 +104,13 @@ class _DocGraph:
             g.add((node, DCTERMS.language, Literal(meta.language)))
         if meta.published:
             _date_literals(g, node, meta.published)
-            g.add((node, DCTERMS.issued, Literal(meta.published.earliest.isoformat(),
-                                                 datatype=XSD.date)))
+            g.add(
+                (
+                    node,
+                    DCTERMS.issued,
+                    Literal(meta.published.earliest.isoformat(), datatype=XSD.date),
+                )
+            )
         for m in self.x.mentions:
             ent = self.entity(m)
             g.add((node, LG.mentions, ent))
@@ -135,7 +144,7 @@ class _DocGraph:
 
     def incident(self, inc) -> None:
         g = self.g
-        node = ID[f"incident/{self.res.incident_ids[(inc.doc_id, inc.trigger.start, inc.trigger.end)]}"]
+        node = ID[f"incident/{self.res.incident_ids[inc.key]}"]
         g.add((node, RDF.type, LG.Incident))
         g.add((node, LG.incidentType, INCIDENT_CONCEPT[inc.type]))
         who = inc.targets or inc.agents

@@ -98,7 +98,9 @@ def _known(entry: dict, path: Path, default_type: str = "") -> KnownEntity:
         if path.name == "places.yaml":
             place_kind, etype = etype, "Place"
         if etype not in ENTITY_TYPES:
-            raise ReferenceDataError(f"{path}: entry {entry.get('id')!r} has unknown type {etype!r}")
+            raise ReferenceDataError(
+                f"{path}: entry {entry.get('id')!r} has unknown type {etype!r}"
+            )
         return KnownEntity(
             id=str(entry["id"]),
             type=etype,

@@ -10,7 +10,7 @@ Identity rules, in order (each merge records its reason):
    as a review candidate. Places never merge with people (types must agree).
 
 Entity ids are the key, else a slug of the canonical name; incident ids hash the type, the sorted
-target ids and the year (see :func:`incident_id`), so the same arrest in two documents is one node.
+target ids and the year (see :func:`_incident_ids`), so the same arrest in two documents is one node.
 """
 
 from __future__ import annotations
@@ -92,9 +92,7 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
     mentions = [m for x in extractions for m in x.mentions]
     mentions.sort(key=lambda m: (m.doc_id, m.span.start, m.span.end))
     cl = _Clusters(len(mentions))
-    acronyms = {
-        (e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()
-    }
+    acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
     by_key: dict[str, int] = {}
     by_name: dict[tuple[str, str], int] = {}
     keys: list[str] = []
@@ -133,17 +131,21 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
         used.add(eid)
         aliases = tuple(sorted({m.span.text.strip() for m in ms} | ({name} if known else set())))
         country = known.country if known else next((m.country for m in ms if m.country), "")
-        entities.append(Entity(eid, etype, name, aliases, tuple(ms),
-                               tuple(dict.fromkeys(cl.reasons.get(root, []))), country))
+        entities.append(
+            Entity(
+                eid,
+                etype,
+                name,
+                aliases,
+                tuple(ms),
+                tuple(dict.fromkeys(cl.reasons.get(root, []))),
+                country,
+            )
+        )
         for m in ms:
             entity_of[(m.doc_id, m.span.start, m.span.end)] = eid
     entities.sort(key=lambda e: e.entity_id)
-    incident_ids = {}
-    for x in extractions:
-        for inc in x.incidents:
-            incident_ids[(inc.doc_id, inc.trigger.start, inc.trigger.end)] = incident_id(
-                inc, entity_of
-            )
+    incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     return Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
 
 
@@ -171,27 +173,63 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
                         cl.union(i, j, f"surname '{mentions[j].name}' of '{mentions[i].name}'")
                     continue
                 if _given_agree(gi, gj):
-                    reason = "same name" if (gi, si) == (gj, sj) else (
-                        f"transliteration '{mentions[i].name}' ~ '{mentions[j].name}' "
-                        f"(surname Jaro-Winkler {sim:.2f})"
+                    reason = (
+                        "same name"
+                        if (gi, si) == (gj, sj)
+                        else (
+                            f"transliteration '{mentions[i].name}' ~ '{mentions[j].name}' "
+                            f"(surname Jaro-Winkler {sim:.2f})"
+                        )
                     )
                     cl.union(i, j, reason)
                 else:
-                    candidates.append(Candidate(mentions[i].name, mentions[j].name, round(sim, 3),
-                                                "shared surname, different given names"))
+                    candidates.append(
+                        Candidate(
+                            mentions[i].name,
+                            mentions[j].name,
+                            round(sim, 3),
+                            "shared surname, different given names",
+                        )
+                    )
     return sorted(set(candidates), key=lambda c: (c.left, c.right))
 
 
-def incident_id(inc: Incident, entity_of: dict[tuple[str, int, int], str]) -> str:
-    """Same type, same named targets and same year: the same happening, whoever reports it."""
-    targets = sorted(
-        entity_of.get((t.doc_id, t.span.start, t.span.end), t.name)
-        for t in inc.targets
-        if t.type != "Place"
+def _targets(inc: Incident, entity_of: dict[tuple[str, int, int], str]) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            entity_of.get((t.doc_id, t.span.start, t.span.end), t.name)
+            for t in inc.targets
+            if t.type != "Place"
+        )
     )
-    if targets:
-        year = str(inc.date.earliest.year) if inc.date else "?"
-        basis = "|".join((inc.type, *targets, year))
-    else:
-        basis = "|".join((inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end)))
-    return hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def _incident_ids(
+    incidents: list[Incident], entity_of: dict[tuple[str, int, int], str]
+) -> dict[tuple, str]:
+    """Same type, same named targets and the same year: one happening, whoever reports it.
+
+    An undated report joins the dated ones when they all agree on one year (the letter dates
+    the arrest, the press release does not); with several years it stays apart. Reports with no
+    named target are their own incident. The id hashes (type, target ids, year).
+    """
+    groups: dict[tuple, list[Incident]] = defaultdict(list)
+    for inc in incidents:
+        targets = _targets(inc, entity_of)
+        if targets:
+            groups[(inc.type, targets)].append(inc)
+    ids: dict[tuple, str] = {}
+    for (itype, targets), members in groups.items():
+        years = sorted({str(i.date.earliest.year) for i in members if i.date})
+        only = years[0] if len(years) == 1 else "?"
+        for inc in members:
+            year = str(inc.date.earliest.year) if inc.date else only
+            ids[inc.key] = _hash(itype, *targets, year)
+    for inc in incidents:
+        if inc.key not in ids:
+            ids[inc.key] = _hash(inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end))
+    return ids
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

@@ -39,8 +39,9 @@ def validate_graph(data: Graph) -> tuple[bool, str]:
         raise ValidationFailure(f"pyshacl is not installed: {exc}") from exc
     shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
     try:
-        conforms, _graph, text = validate(data, shacl_graph=shapes, inference="rdfs",
-                                          allow_warnings=True)
+        conforms, _graph, text = validate(
+            data, shacl_graph=shapes, inference="rdfs", allow_warnings=True
+        )
     except Exception as exc:
         raise ValidationFailure(f"the SHACL validator could not run: {exc}") from exc
     summary = "Conforms: the build passes every shape." if conforms else text

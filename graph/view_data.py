@@ -61,20 +61,30 @@ def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewDat
     reports: dict[str, set[str]] = defaultdict(set)
     for r in rows(run_query(store, EVIDENCE)):
         d = docs.get(r["doc"], {})
-        evidence[r["node"]].append(Evidence(
-            r["exact"], d.get("path", ""), d.get("title", ""), d.get("publisher", ""),
-            d.get("issued", ""), d.get("url", ""), int(r["start"]), int(r["end"]),
-        ))
+        evidence[r["node"]].append(
+            Evidence(
+                r["exact"],
+                d.get("path", ""),
+                d.get("title", ""),
+                d.get("publisher", ""),
+                d.get("issued", ""),
+                d.get("url", ""),
+                int(r["start"]),
+                int(r["end"]),
+            )
+        )
         reports[r["node"]].add(d.get("path", ""))
     edges = sorted({(r["s"], r["o"], r["label"], r["kind"]) for r in rows(run_query(store, EDGES))})
     involvement: dict[str, int] = defaultdict(int)
-    for s, o, _, kind in edges:
+    for _s, o, _, kind in edges:
         if kind in ("agent", "target"):
             involvement[o] += 1
     nodes: dict[str, dict] = {}
     for r in rows(run_query(store, ENTITIES)):
-        n = nodes.setdefault(r["e"], {"label": r["label"], "kind": r["type"], "aliases": set(),
-                                      "country": r["country"]})
+        n = nodes.setdefault(
+            r["e"],
+            {"label": r["label"], "kind": r["type"], "aliases": set(), "country": r["country"]},
+        )
         if r["alias"]:
             n["aliases"].add(r["alias"])
     conventions: dict[str, set[str]] = defaultdict(set)
@@ -84,27 +94,51 @@ def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewDat
     for r in rows(run_query(store, INCIDENTS)):
         cur = incidents.get(r["i"])
         # Several reports may date one incident: keep the most precise (narrowest) bounds.
-        if cur is None or (r["earliest"] and (not cur["earliest"] or
-                                              r["latest"] < cur["latest"] or r["earliest"] > cur["earliest"])):
+        if cur is None or (
+            r["earliest"]
+            and (
+                not cur["earliest"]
+                or r["latest"] < cur["latest"]
+                or r["earliest"] > cur["earliest"]
+            )
+        ):
             incidents[r["i"]] = r
     out_nodes = []
     for iri, n in sorted(nodes.items()):
-        out_nodes.append(ViewNode(
-            id=iri, label=n["label"], kind=n["kind"], incident_type="",
-            aliases=tuple(sorted(n["aliases"])), country=n["country"],
-            weight=involvement.get(iri, 0),
-            evidence=tuple(sorted(evidence.get(iri, []), key=lambda e: (e.doc_id, e.start))[:20]),
-        ))
+        out_nodes.append(
+            ViewNode(
+                id=iri,
+                label=n["label"],
+                kind=n["kind"],
+                incident_type="",
+                aliases=tuple(sorted(n["aliases"])),
+                country=n["country"],
+                weight=involvement.get(iri, 0),
+                evidence=tuple(
+                    sorted(evidence.get(iri, []), key=lambda e: (e.doc_id, e.start))[:20]
+                ),
+            )
+        )
     for iri, r in sorted(incidents.items()):
-        out_nodes.append(ViewNode(
-            id=iri, label=r["label"], kind="Incident", incident_type=r["type"],
-            weight=len(reports.get(iri, ())), date_earliest=r["earliest"], date_latest=r["latest"],
-            date_text=r["text"], precision=r["precision"], place=r["place"],
-            conventions=tuple(sorted(conventions.get(iri, ()))),
-            reports=tuple(sorted(reports.get(iri, ()))),
-            evidence=tuple(sorted(evidence.get(iri, []), key=lambda e: (e.doc_id, e.start))),
-        ))
+        out_nodes.append(
+            ViewNode(
+                id=iri,
+                label=r["label"],
+                kind="Incident",
+                incident_type=r["type"],
+                weight=len(reports.get(iri, ())),
+                date_earliest=r["earliest"],
+                date_latest=r["latest"],
+                date_text=r["text"],
+                precision=r["precision"],
+                place=r["place"],
+                conventions=tuple(sorted(conventions.get(iri, ()))),
+                reports=tuple(sorted(reports.get(iri, ()))),
+                evidence=tuple(sorted(evidence.get(iri, []), key=lambda e: (e.doc_id, e.start))),
+            )
+        )
     known = {n.id for n in out_nodes}
-    out_edges = tuple(ViewEdge(s, o, label, kind) for s, o, label, kind in edges
-                      if s in known and o in known)
+    out_edges = tuple(
+        ViewEdge(s, o, label, kind) for s, o, label, kind in edges if s in known and o in known
+    )
     return ViewData(title, tuple(out_nodes), out_edges)

@@ -61,7 +61,9 @@ def test_report_lists_counts_per_document(built: Path) -> None:
 
 
 def test_cntuk_and_knprk_are_one_node(built: Path) -> None:
-    found = select(built, "SELECT ?e WHERE { ?e skos:altLabel ?a FILTER(?a IN ('KNPRK', 'CNTUK')) }")
+    found = select(
+        built, "SELECT ?e WHERE { ?e skos:altLabel ?a FILTER(?a IN ('KNPRK', 'CNTUK')) }"
+    )
     assert {r["e"] for r in found} == {"https://w3id.org/labourgraph/id/entity/cntuk"}
 
 
@@ -100,8 +102,9 @@ def test_query_needs_its_required_parameter(built: Path) -> None:
 
 
 def test_export_facts_writes_the_shared_format(built: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["export", "facts", str(tmp_path / "facts"),
-                                       "--out", str(built)])
+    result = CliRunner().invoke(
+        main, ["export", "facts", str(tmp_path / "facts"), "--out", str(built)]
+    )
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "facts").glob("*.yaml"))
     assert len(files) == 5
@@ -115,8 +118,14 @@ def test_export_facts_writes_the_shared_format(built: Path, tmp_path: Path) -> N
 
 def test_exports_in_every_format(built: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    for fmt, name in [("trig", "g.trig"), ("nquads", "g.nq"), ("turtle", "g.ttl"),
-                      ("jsonld", "g.jsonld"), ("graphml", "g.graphml"), ("csv", "csv")]:
+    for fmt, name in [
+        ("trig", "g.trig"),
+        ("nquads", "g.nq"),
+        ("turtle", "g.ttl"),
+        ("jsonld", "g.jsonld"),
+        ("graphml", "g.graphml"),
+        ("csv", "csv"),
+    ]:
         result = runner.invoke(main, ["export", fmt, str(tmp_path / name), "--out", str(built)])
         assert result.exit_code == 0, (fmt, result.output)
         assert (tmp_path / name).exists()
@@ -140,8 +149,11 @@ def test_missing_build_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_incident_ids_link_reports_across_documents(built: Path) -> None:
     # The arrest of Amin Eleusinov is reported by the letter (002) and the press release (004).
-    found = select(built, """SELECT ?i (COUNT(DISTINCT ?g) AS ?n) WHERE {
+    found = select(
+        built,
+        """SELECT ?i (COUNT(DISTINCT ?g) AS ?n) WHERE {
         GRAPH ?g { ?i lg:incidentType lg:Arrest ; lg:hasTarget ?p } ?p skos:altLabel ?a
-        FILTER(CONTAINS(?a, "leusinov")) } GROUP BY ?i""")
+        FILTER(CONTAINS(?a, "leusinov")) } GROUP BY ?i""",
+    )
     assert any(int(r["n"]) >= 2 for r in found), found
     assert all(URIRef(r["i"]) for r in found)

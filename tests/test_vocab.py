@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Graph
-
 from labourgraph.reference import ONTOLOGY_DIR
 from labourgraph.vocab import LG
+from rdflib import OWL, RDF, RDFS, SKOS, Graph
 
 NS = str(LG._NS)
 
@@ -17,7 +16,7 @@ def onto() -> Graph:
 
 
 def test_code_and_ttl_define_the_same_terms(onto: Graph) -> None:
-    in_ttl = {str(s)[len(NS):] for s in onto.subjects() if str(s).startswith(NS)}
+    in_ttl = {str(s)[len(NS) :] for s in onto.subjects() if str(s).startswith(NS)}
     in_code = set(LG.__annotations__)
     assert in_code == in_ttl
 

@@ -15,8 +15,24 @@ def extract(doc: Document) -> Extraction:
     """Run every extraction step over the cleaned text of ``doc``."""
     m = matchers()
     sdoc = m.nlp(doc.text)
-    sentences = [(s.start_char, s.end_char) for s in sdoc.sents]
+    sentences = _split_lines([(s.start_char, s.end_char) for s in sdoc.sents], doc.text)
     mentions, _country = find_mentions(doc, sdoc, m)
     relations = find_relations(doc, mentions, sentences, m.ref)
     incidents = find_incidents(doc, sdoc, mentions, sentences, m)
     return Extraction(doc, tuple(mentions), tuple(relations), tuple(incidents))
+
+
+def _split_lines(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Also end a sentence at a line break: cleaning already joined wrapped lines, so a line
+    break left in the cleaned text ends a heading, a dateline or a list item."""
+    out = []
+    for s, e in sentences:
+        start = s
+        for i in range(s, e):
+            if text[i] == "\n":
+                if text[start:i].strip():
+                    out.append((start, i))
+                start = i + 1
+        if text[start:e].strip():
+            out.append((start, e))
+    return out

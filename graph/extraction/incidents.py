@@ -14,8 +14,14 @@ from ..reference import Reference
 from .nlp import Matchers, longest_first
 
 ACTOR_TYPES = {
-    "Person", "TradeUnion", "UnionFederation", "GovernmentBody", "InternationalOrganization",
-    "Company", "CivilSocietyGroup", "Media",
+    "Person",
+    "TradeUnion",
+    "UnionFederation",
+    "GovernmentBody",
+    "InternationalOrganization",
+    "Company",
+    "CivilSocietyGroup",
+    "Media",
 }
 # Acts done to individual people are recorded once per victim (monitors' practice).
 PER_VICTIM = {"Arrest", "Killing", "Prosecution", "Release", "Dismissal"}
@@ -26,12 +32,17 @@ IRREALIS = re.compile(
     r"\s+(?:the\s+|an?\s+|immediate\s+|their\s+|his\s+|her\s+)*$",
     re.I,
 )
+COORDINATED = re.compile(
+    r"\b(?:as\s+well\s+as|along\s+with|together\s+with)\s+(?:of\s+|the\s+)*"
+    r"(?:[\p{Ll}'’-]+\s+){0,5}$"
+)
 PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are|got)\s+(?:\w+ly\s+)?$", re.I)
 PRESENT_STATEMENT = re.compile(
     r"^(?:demands|calls|urges|deplores|condemns|says|said|expresses|welcomes|supports|denounces|"
     r"declares|appeals|writes|is committed to support|supports call)$",
     re.I,
 )
+DATELINE = re.compile(r"^\s*\(?\p{Lu}[\p{L} .'’-]{1,40},\s*$")
 MAX_QUOTE = 320
 
 
@@ -47,8 +58,14 @@ def _key(m: Mention) -> str:
 
 
 class IncidentFinder:
-    def __init__(self, doc: Document, sdoc: SpacyDoc, mentions: list[Mention],
-                 sentences: list[tuple[int, int]], m: Matchers) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        sdoc: SpacyDoc,
+        mentions: list[Mention],
+        sentences: list[tuple[int, int]],
+        m: Matchers,
+    ) -> None:
         self.doc, self.sdoc, self.mentions, self.sentences = doc, sdoc, mentions, sentences
         self.ref: Reference = m.ref
         self.m = m
@@ -91,7 +108,18 @@ class IncidentFinder:
         agents: list[Mention] = []
         targets: list[Mention] = []
         other = [(s, t) for s, _, t, _ in all_triggers if ss <= s < se and t != itype]
-        for a in actors:
+        for k, a in enumerate(actors):
+            # Coordinated actors share a role: "the arrest of A ..., as well as of B".
+            prev_same = next((b for b in reversed(actors[:k]) if b.type == a.type), None)
+            if prev_same is not None and COORDINATED.search(
+                self.text[max(ss, a.clean_start - 60) : a.clean_start]
+            ):
+                if prev_same in targets:
+                    targets.append(a)
+                    continue
+                if prev_same in agents:
+                    agents.append(a)
+                    continue
             # Each actor belongs to the nearest trigger of the sentence.
             dist = min(abs(a.clean_start - s) for s, _ in trig)
             if any(abs(a.clean_start - s) < dist for s, _ in other):
@@ -127,19 +155,29 @@ class IncidentFinder:
         conventions = tuple(mm for mm in in_sent if mm.type == "ILOConvention")
         date = self._date(itype, sentence, ts, te)
         quote = self._quote(ss, se, ts, te)
-        base = Incident(self.doc.doc_id, itype, self.doc.source_span(ts, te), quote,
-                        tuple(_dedup(agents)), tuple(_dedup(targets)), place, conventions, date,
-                        _count(self.text[ss:se]))
+        base = Incident(
+            self.doc.doc_id,
+            itype,
+            self.doc.source_span(ts, te),
+            quote,
+            tuple(_dedup(agents)),
+            tuple(_dedup(targets)),
+            place,
+            conventions,
+            date,
+            _count(self.text[ss:se]),
+        )
         people = [t for t in base.targets if t.type == "Person"]
-        if itype in PER_VICTIM and len({_key(p) for p in people}) > 1:
-            rest = tuple(t for t in base.targets if t.type != "Person")
-            return [replace(base, targets=(p, *rest)) for p in _dedup(people)]
+        if itype in PER_VICTIM and people:
+            # Named victims: their organisations ("KNPRK Deputy President X") are not victims too.
+            return [replace(base, targets=(p,)) for p in _dedup(people)]
         return [base]
 
     def _place(self, in_sent: list[Mention], ts: int) -> Mention | None:
         places = [mm for mm in in_sent if mm.type == "Place"]
         if not places:
             return None
+
         def is_country(p: Mention) -> bool:
             known = self.ref.entities.get(p.key)
             return known is not None and known.place_kind == "country"
@@ -155,17 +193,23 @@ class IncidentFinder:
     def _date(self, itype: str, sentence: tuple[int, int], ts: int, te: int) -> DateValue | None:
         ss, se = sentence
         anchor = self.doc.anchor_at(ss)
-        found = find_dates(self.text[ss:se], anchor)
+        word = self.text[ts:te]
+        if itype == "Statement" and anchor is not None and PRESENT_STATEMENT.match(word):
+            return anchor
+        # A dateline opening the sentence dates the document, not what the sentence reports.
+        found = [
+            f
+            for f in find_dates(self.text[ss:se], anchor)
+            if not DATELINE.match(self.text[ss : ss + f[0]])
+        ]
         if found:
             return min(found, key=lambda f: abs(f[0] + ss - ts))[2]
         if itype == "Statement" and anchor is not None:
-            word = self.text[ts:te]
-            if PRESENT_STATEMENT.match(word):
-                return anchor
             if anchor.precision == "day" and re.search(r"\b(?:has|have)\s+$", self.text[ss:ts]):
                 first = anchor.earliest.replace(day=1)
-                nxt = first.replace(month=first.month % 12 + 1,
-                                    year=first.year + (first.month == 12))
+                nxt = first.replace(
+                    month=first.month % 12 + 1, year=first.year + (first.month == 12)
+                )
                 return DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
         return None
 
@@ -194,8 +238,11 @@ def _dedup(ms: list[Mention] | tuple[Mention, ...]) -> list[Mention]:
 
 
 def _count(sentence: str) -> int | None:
-    mt = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+(?:people|workers|protesters|trade unionists|"
-                   r"activists|persons|men|women|dead)\b", sentence)
+    mt = re.search(
+        r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+(?:people|workers|protesters|trade unionists|"
+        r"activists|persons|men|women|dead)\b",
+        sentence,
+    )
     return int(mt.group(1).replace(",", "")) if mt else None
 
 
@@ -208,7 +255,9 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
             if prev.type != inc.type or not keys:
                 continue
             pkeys = {_key(t) for t in prev.targets if t.type != "Place"}
-            same_date = prev.date is None or inc.date is None or prev.date.iso[:7] == inc.date.iso[:7]
+            same_date = (
+                prev.date is None or inc.date is None or prev.date.iso[:7] == inc.date.iso[:7]
+            )
             if keys == pkeys and same_date:
                 out[i] = replace(
                     prev,
@@ -223,7 +272,12 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
     return out
 
 
-def find_incidents(doc: Document, sdoc: SpacyDoc, mentions: list[Mention],
-                   sentences: list[tuple[int, int]], m: Matchers) -> list[Incident]:
+def find_incidents(
+    doc: Document,
+    sdoc: SpacyDoc,
+    mentions: list[Mention],
+    sentences: list[tuple[int, int]],
+    m: Matchers,
+) -> list[Incident]:
     """Every incident the document reports."""
     return IncidentFinder(doc, sdoc, mentions, sentences, m).run()

@@ -16,21 +16,44 @@ CONNECT = r"(?:of|and|for|on|in|the|de|&)"
 CAP_RUN = re.compile(rf"{NAME}(?:\s+(?:{CONNECT}\s+)*{NAME})*")
 
 ORG_HEADS: list[tuple[str, re.Pattern]] = [
-    ("GovernmentBody", re.compile(r"\b(Ministry|Ministries|Department|Prosecutor|Prosecutor's|Police|"
-                                  r"Court|Parliament|Senate|Cabinet|Government|Akimat|Administration|"
-                                  r"Constitutional Council|Inspectorate|Mayor's Office|Militia|"
-                                  r"Security Service|National Security Committee|Registration Service)\b")),
-    ("UnionFederation", re.compile(r"\b(Confederation|Federation|Congress|Centre|Center|Council)\b.*"
-                                   r"\b(Unions?|Labou?r|Workers|Trade|Syndicates)\b|"
-                                   r"\b(Unions?|Labou?r|Workers|Trade)\b.*\b(Confederation|Federation|"
-                                   r"Congress)\b")),
+    (
+        "GovernmentBody",
+        re.compile(
+            r"\b(Ministry|Ministries|Department|Prosecutor|Prosecutor's|Police|"
+            r"Court|Parliament|Senate|Cabinet|Government|Akimat|Administration|"
+            r"Constitutional Council|Inspectorate|Mayor's Office|Militia|"
+            r"Security Service|National Security Committee|Registration Service)\b"
+        ),
+    ),
+    (
+        "UnionFederation",
+        re.compile(
+            r"\b(Confederation|Federation|Congress|Centre|Center|Council)\b.*"
+            r"\b(Unions?|Labou?r|Workers|Trade|Syndicates)\b|"
+            r"\b(Unions?|Labou?r|Workers|Trade)\b.*\b(Confederation|Federation|"
+            r"Congress)\b"
+        ),
+    ),
     ("TradeUnion", re.compile(r"\b(Union|Syndicate|Workers' Association|Trade Union)\b")),
-    ("Company", re.compile(r"\b(Company|Corporation|LLP|LLC|Ltd|Inc|JSC|PLC|plc|GmbH|Group|Holding|"
-                           r"Industries|Enterprises?|Factory|Mining|Oil|Energy)\s*$")),
-    ("CivilSocietyGroup", re.compile(r"\b(Alliance|Human Rights|Foundation|Watch|Movement|Party|"
-                                     r"Bureau|Initiative|Coalition|Campaign|Network|Society)\b")),
+    (
+        "Company",
+        re.compile(
+            r"\b(Company|Corporation|LLP|LLC|Ltd|Inc|JSC|PLC|plc|GmbH|Group|Holding|"
+            r"Industries|Enterprises?|Factory|Mining|Oil|Energy)\s*$"
+        ),
+    ),
+    (
+        "CivilSocietyGroup",
+        re.compile(
+            r"\b(Alliance|Human Rights|Foundation|Watch|Movement|Party|"
+            r"Bureau|Initiative|Coalition|Campaign|Network|Society)\b"
+        ),
+    ),
     ("Media", re.compile(r"\b(News|Times|Post|Gazette|Radio|Television|TV|Tribune|Herald)\b")),
-    ("InternationalOrganization", re.compile(r"\b(Committee|Commission|Mission|Delegation|Office)\b")),
+    (
+        "InternationalOrganization",
+        re.compile(r"\b(Committee|Commission|Mission|Delegation|Office)\b"),
+    ),
 ]
 LAW = re.compile(
     r"(?:(?:Article|Section|Art\.)\s+\d+[\w.()\s-]{0,12}\s+of\s+(?:the\s+)?)?"
@@ -44,25 +67,71 @@ CONVENTION = re.compile(
     r"|\bC\.?\s?0?(\d{2,3})\b"
 )
 GENERIC_GOV: list[tuple[re.Pattern, str, str]] = [
-    (re.compile(r"\b(?:government|authorities)\b", re.I), "government",
-     "Government of {c}"),
+    (re.compile(r"\b(?:government|authorities)\b", re.I), "government", "Government of {c}"),
     (re.compile(r"\bpolice\b", re.I), "police", "Police of {c}"),
     (re.compile(r"\bcourts?\b(?!\s+of\s+(?:law|appeal))", re.I), "courts", "Courts of {c}"),
     (re.compile(r"\bsecurity forces\b", re.I), "security-forces", "Security forces of {c}"),
     # "the President" alone or "President of <country>"; "President Kharkova" is a person's title.
-    (re.compile(r"(?<=\b[Tt]he\s)President\b(?!\s+\p{Lu})(?:\s+of\s+\p{Lu}\p{L}+)?"), "president",
-     "President of {c}"),
+    (
+        re.compile(r"(?<=\b[Tt]he\s)President\b(?!\s+\p{Lu})(?:\s+of\s+\p{Lu}\p{L}+)?"),
+        "president",
+        "President of {c}",
+    ),
 ]
 LOWER_UNION = re.compile(
     r"\b(?:\p{Lu}\p{L}+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
 )
 PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
 STOP_NAMES = {
-    "The", "A", "An", "This", "That", "These", "Those", "We", "Our", "In", "On", "At", "For", "Dear",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday", "Sunday", "Trade", "Union", "Unions", "Workers", "Convention", "Law", "Code", "ILO",
-    "Committee", "Ministry", "Government", "President", "Follow", "Brussels", "News", "Policies",
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "We",
+    "Our",
+    "In",
+    "On",
+    "At",
+    "For",
+    "Dear",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Trade",
+    "Union",
+    "Unions",
+    "Workers",
+    "Convention",
+    "Law",
+    "Code",
+    "ILO",
+    "Committee",
+    "Ministry",
+    "Government",
+    "President",
+    "Follow",
+    "Brussels",
+    "News",
+    "Policies",
 }
 
 
@@ -164,16 +233,30 @@ class MentionFinder:
                 if not country:
                     continue
                 cname = self.ref.entities[country].name
-                self._add(mt.start(), mt.end(), "generic-government", "GovernmentBody",
-                          f"{country}-{suffix}", template.format(c=cname), country)
+                self._add(
+                    mt.start(),
+                    mt.end(),
+                    "generic-government",
+                    "GovernmentBody",
+                    f"{country}-{suffix}",
+                    template.format(c=cname),
+                    country,
+                )
         for d, country in self.ref.demonym_country.items():
             pat = rf"\b{re.escape(d)}\s+(government|authorities|police|courts?)\b"
             for mt in re.finditer(pat, self.text, flags=re.I):
                 word = mt.group(1).lower()
                 suffix = {"authorities": "government", "court": "courts"}.get(word, word)
                 cname = self.ref.entities[country].name
-                self._add(mt.start(), mt.end(), "generic-government", "GovernmentBody",
-                          f"{country}-{suffix}", f"{suffix.capitalize()} of {cname}", country)
+                self._add(
+                    mt.start(),
+                    mt.end(),
+                    "generic-government",
+                    "GovernmentBody",
+                    f"{country}-{suffix}",
+                    f"{suffix.capitalize()} of {cname}",
+                    country,
+                )
 
     def _country_near(self, pos: int) -> str:
         """The country named right after ("government of X") or the document's main country."""
@@ -189,7 +272,8 @@ class MentionFinder:
     def _people(self) -> None:
         from .people import find_people
 
-        taken = [(s, e) for s, e, _ in self.spans]
+        # A person's name may contain a place name ("Nursultan Nazarbayev"): places don't block.
+        taken = [(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"]
         for s, e, name in find_people(self.text, self.sdoc, self.m, taken):
             self._add(s, e, "person-rule", "Person", "", name)
 
@@ -212,4 +296,3 @@ def find_mentions(doc: Document, sdoc: SpacyDoc, m: Matchers) -> tuple[list[Ment
     finder = MentionFinder(doc, sdoc, m)
     mentions = finder.run()
     return mentions, finder.country
-

@@ -14,16 +14,95 @@ NAME_RUN = re.compile(rf"{WORD}(?:\s+{WORD}){{0,3}}")
 SAYING = re.compile(r"^\s+(?:said|says|told|wrote|added|stated|explained|noted|warned|stressed)\b")
 HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|Mister|Madam)\.?\s+$")
 NOT_NAMES = {
-    "The", "A", "An", "This", "That", "These", "Those", "We", "Our", "In", "On", "At", "For", "Dear",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday", "Sunday", "Trade", "Union", "Unions", "Workers", "Convention", "Law", "Code",
-    "Committee", "Ministry", "Government", "Follow", "News", "Policies", "Constitution", "Act",
-    "Confederation", "Federation", "Council", "Court", "Police", "Regular", "Images", "Colour",
-    "Statement", "Having", "Ever", "Other", "Nationwide", "Hundreds", "Social", "Several", "Due",
-    "Contrary", "Instead", "Furthermore", "Accordingly", "Kind", "Yours", "Sincerely", "Regards",
-    "General", "Secretary", "Deputy", "Vice", "High", "Representative", "Commissioner", "Minister",
-    "Chair", "Leader", "Director", "Head", "Unrest", "Strikes", "Anti", "Government", "State",
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "We",
+    "Our",
+    "In",
+    "On",
+    "At",
+    "For",
+    "Dear",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Trade",
+    "Union",
+    "Unions",
+    "Workers",
+    "Convention",
+    "Law",
+    "Code",
+    "Committee",
+    "Ministry",
+    "Government",
+    "Follow",
+    "News",
+    "Policies",
+    "Constitution",
+    "Act",
+    "Confederation",
+    "Federation",
+    "Council",
+    "Court",
+    "Police",
+    "Regular",
+    "Images",
+    "Colour",
+    "Statement",
+    "Having",
+    "Ever",
+    "Other",
+    "Nationwide",
+    "Hundreds",
+    "Social",
+    "Several",
+    "Due",
+    "Contrary",
+    "Instead",
+    "Furthermore",
+    "Accordingly",
+    "Kind",
+    "Yours",
+    "Sincerely",
+    "Regards",
+    "General",
+    "Secretary",
+    "Deputy",
+    "Vice",
+    "High",
+    "Representative",
+    "Commissioner",
+    "Minister",
+    "Chair",
+    "Leader",
+    "Director",
+    "Head",
+    "Unrest",
+    "Strikes",
+    "Anti",
+    "State",
 }
 
 
@@ -37,6 +116,10 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     before = text[max(0, pos - 60) : pos]
     if HONORIFIC.search(before):
         return True
+    # "the President of Kazakhstan, Nursultan Nazarbayev": a title of a body, then the name.
+    office = re.search(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}\s-]*,\s+$", before)
+    if office and m.ref.title_for(office.group(1).split()[-1]) is not None:
+        return True
     low = before.lower().rstrip()
     if not low or before[-1:] not in " \t":
         return False
@@ -48,9 +131,9 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
 
 
 def _apposition_after(text: str, end: int, m: Matchers) -> bool:
-    """", ORG Title" or ", Title of/at ORG" follows the name."""
+    """ ", ORG Title" or ", Title of/at ORG" follows the name."""
     after = text[end : end + 80]
-    mt = re.match(r"^,\s+(?:the\s+|a\s+|an\s+)?((?:[\p{L}\-’'.]+\s+){0,4}?[\p{L}\-]+)", after)
+    mt = re.match(r"^,[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?((?:[\p{L}\-’'.]+[ \t]*){1,5})", after)
     if not mt:
         return False
     words = mt.group(1).lower().split()

@@ -8,16 +8,25 @@ from ..model import Document, Mention, Relation
 from ..reference import Reference
 
 ORG_TYPES = {
-    "TradeUnion", "UnionFederation", "GovernmentBody", "InternationalOrganization", "Company",
-    "CivilSocietyGroup", "Media",
+    "TradeUnion",
+    "UnionFederation",
+    "GovernmentBody",
+    "InternationalOrganization",
+    "Company",
+    "CivilSocietyGroup",
+    "Media",
 }
-APPOSITION_OF = re.compile(r"^,\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:of|at|in|for|with)\s+(?:the\s+)?$")
+APPOSITION_OF = re.compile(
+    r"^,\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:of|at|in|for|with)\s+(?:the\s+)?$"
+)
 AFFILIATED_PREFIX = re.compile(r"-affiliated\s+(?:the\s+)?$")
 AFFILIATE_OF = re.compile(
     r"^,?\s+(?:(?:is|are|was|were)\s+)?(?:an?\s+)?(?:affiliated\s+(?:to|with)|affiliates?\s+of|"
     r"members?\s+of|member\s+organi[sz]ations?\s+of)\s+(?:the\s+)?$"
 )
-ITS_AFFILIATE = re.compile(r"\bits\s+(?:affiliates?|member\s+organi[sz]ations?|affiliated\s+unions?)\s+(?:the\s+)?$")
+ITS_AFFILIATE = re.compile(
+    r"\bits\s+(?:affiliates?|member\s+organi[sz]ations?|affiliated\s+unions?)\s+(?:the\s+)?$"
+)
 
 
 def _key(m: Mention) -> str:
@@ -54,9 +63,9 @@ def find_relations(
                 _position_rules(text, ref, m, prev, nxt, add, ss, se)
             elif m.type in ORG_TYPES and prev is not None and prev.type in ORG_TYPES:
                 between = text[prev.clean_end : m.clean_start]
-                if between.startswith("-") and AFFILIATED_PREFIX.search(between):
-                    add("affiliated_to", m, prev, "", "", ss, se)
-                elif ITS_AFFILIATE.search(text[ss : m.clean_start]):
+                if (
+                    between.startswith("-") and AFFILIATED_PREFIX.search(between)
+                ) or ITS_AFFILIATE.search(text[ss : m.clean_start]):
                     add("affiliated_to", m, prev, "", "", ss, se)
             if m.type in ORG_TYPES and nxt is not None and nxt.type in ORG_TYPES:
                 if AFFILIATE_OF.match(text[m.clean_end : nxt.clean_start]):
