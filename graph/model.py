@@ -24,6 +24,9 @@ ENTITY_TYPES: tuple[str, ...] = (
     "Legislation",
     "Place",
 )
+# Entity types that can act or be acted upon (not conventions, laws or places).
+ORG_TYPES: frozenset[str] = frozenset(ENTITY_TYPES[1:8])
+ACTOR_TYPES: frozenset[str] = ORG_TYPES | {"Person"}
 INCIDENT_TYPES: tuple[str, ...] = (
     "Killing",
     "Arrest",

@@ -9,20 +9,10 @@ import regex as re
 from spacy.tokens import Doc as SpacyDoc
 
 from ..dates import find_dates
-from ..model import DateValue, Document, Incident, Mention
+from ..model import ACTOR_TYPES, DateValue, Document, Incident, Mention
 from ..reference import Reference
 from .nlp import Matchers, longest_first
 
-ACTOR_TYPES = {
-    "Person",
-    "TradeUnion",
-    "UnionFederation",
-    "GovernmentBody",
-    "InternationalOrganization",
-    "Company",
-    "CivilSocietyGroup",
-    "Media",
-}
 # Acts done to individual people are recorded once per victim (monitors' practice).
 PER_VICTIM = {"Arrest", "Killing", "Prosecution", "Release", "Dismissal"}
 # What is demanded or feared has not happened: "to demand the release of ...".

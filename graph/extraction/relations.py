@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import regex as re
 
-from ..model import Document, Mention, Relation
+from ..model import ORG_TYPES, Document, Mention, Relation
 from ..reference import Reference
 
-ORG_TYPES = {
-    "TradeUnion",
-    "UnionFederation",
-    "GovernmentBody",
-    "InternationalOrganization",
-    "Company",
-    "CivilSocietyGroup",
-    "Media",
-}
 APPOSITION_OF = re.compile(
     r"^,\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:of|at|in|for|with)\s+(?:the\s+)?$"
 )
