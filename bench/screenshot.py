@@ -8,23 +8,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from labourgraph.browser import launch
 from playwright.sync_api import sync_playwright
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
     png = Path(sys.argv[2] if len(sys.argv) > 2 else "bench/network.png")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         page.goto((out / "network.html").resolve().as_uri())
         page.wait_for_function("document.body.dataset.ready === '1'", timeout=30000)

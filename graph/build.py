@@ -20,7 +20,7 @@ from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError
 from .extraction import extract
 from .model import Document, Extraction, Problem
-from .rdf import nquads, to_dataset
+from .rdf import nquads, to_dataset, trig
 from .resolve import resolve, slug
 from .store import load_store
 
@@ -126,7 +126,7 @@ def build(sources: list[Path], out: Path) -> BuildResult:
     ds = to_dataset(extractions, resolution, text_files)
     nq = nquads(ds)
     _write(staging / "graph.nq", nq)
-    _write(staging / "graph.trig", ds.serialize(format="trig"))
+    _write(staging / "graph.trig", trig(ds))
     load_store(staging / "store", staging / "graph.nq")
 
     result.documents = len(extractions)

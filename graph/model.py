@@ -8,6 +8,7 @@ makes :class:`Resolution` (entities across documents); ``rdf`` turns those into 
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,9 +62,12 @@ class OffsetMap:
     def identity(cls, length: int) -> OffsetMap:
         return cls(((0, 0, length),) if length else ())
 
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [s[0] for s in self.segments]
+
     def _source_pos(self, clean_pos: int, *, forward: bool) -> int:
-        starts = [s[0] for s in self.segments]
-        i = bisect.bisect_right(starts, clean_pos) - 1
+        i = bisect.bisect_right(self._starts, clean_pos) - 1
         if i >= 0:
             c, s, n = self.segments[i]
             if clean_pos < c + n:
@@ -181,6 +185,11 @@ class Mention:
     key: str = ""  # curated reference id when the gazetteer knows it, else ""
     rule: str = ""  # which rule or gazetteer produced it
     country: str = ""  # reference id of the country it belongs to, when known
+
+    @property
+    def identity(self) -> str:
+        """What makes two mentions of one document the same thing before resolution."""
+        return self.key or self.name
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ IRI rule (stable inputs only, never random, never the clock; a changed id is a b
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from rdflib import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 
@@ -224,13 +223,29 @@ def to_dataset(
     return ds
 
 
+def trig(ds: Dataset) -> str:
+    """TriG with graphs in IRI order (rdflib's own TriG orders graphs by hash: not stable)."""
+    prefixes: set[str] = set()
+    bodies = []
+    for name in sorted(str(g.identifier) for g in ds.graphs() if len(g)):
+        g = Graph(bind_namespaces="none")
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns, override=True, replace=True)
+        for triple in ds.graph(URIRef(name)):
+            g.add(triple)
+        lines = g.serialize(format="turtle").splitlines()
+        # rdflib writes its @prefix lines first; later lines may sit inside a multi-line
+        # literal of document text, so they are kept exactly as they are.
+        head = 0
+        while head < len(lines) and (lines[head].startswith("@prefix") or not lines[head]):
+            head += 1
+        prefixes.update(ln for ln in lines[:head] if ln)
+        body = lines[head:]
+        bodies.append(f"\n<{name}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
+    return "\n".join(sorted(prefixes)) + "\n" + "".join(bodies)
+
+
 def nquads(ds: Dataset) -> str:
     """Canonical N-Quads: one quad a line, sorted, so equal datasets give equal bytes."""
     text = ds.serialize(format="nquads")
     return "".join(sorted(set(text.splitlines(keepends=True))))
-
-
-def load_ontology_graph() -> Graph:
-    g = Graph()
-    g.parse(Path(ONTOLOGY_DIR / "labourgraph.ttl"), format="turtle")
-    return g

@@ -9,17 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from labourgraph import view
+from labourgraph.browser import CHROMIUM, launch
 from test_view import BASE, IMG, PAYLOAD, RLO, synthetic_view
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,7 +32,7 @@ def html_file(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        b = launch(pw)
         yield b
         b.close()
 

@@ -43,10 +43,6 @@ def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return (pos, pos)
 
 
-def _key(m: Mention) -> str:
-    return m.key or m.name
-
-
 class IncidentFinder:
     def __init__(
         self,
@@ -221,8 +217,8 @@ class IncidentFinder:
 def _dedup(ms: list[Mention] | tuple[Mention, ...]) -> list[Mention]:
     seen, out = set(), []
     for mm in ms:
-        if _key(mm) not in seen:
-            seen.add(_key(mm))
+        if mm.identity not in seen:
+            seen.add(mm.identity)
             out.append(mm)
     return out
 
@@ -240,11 +236,11 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
     """Sentences about the same happening (same type, a shared person or union) become one."""
     out: list[Incident] = []
     for inc in incidents:
-        keys = {_key(t) for t in inc.targets if t.type != "Place"}
+        keys = {t.identity for t in inc.targets if t.type != "Place"}
         for i, prev in enumerate(out):
             if prev.type != inc.type or not keys:
                 continue
-            pkeys = {_key(t) for t in prev.targets if t.type != "Place"}
+            pkeys = {t.identity for t in prev.targets if t.type != "Place"}
             same_date = (
                 prev.date is None or inc.date is None or prev.date.iso[:7] == inc.date.iso[:7]
             )

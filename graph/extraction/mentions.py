@@ -181,31 +181,22 @@ class MentionFinder:
                 country = self._country_near(mt.start())
                 if not country:
                     continue
-                cname = self.ref.entities[country].name
-                self._add(
-                    mt.start(),
-                    mt.end(),
-                    "generic-government",
-                    "GovernmentBody",
-                    f"{country}-{suffix}",
-                    template.format(c=cname),
-                    country,
-                )
+                self._add_body(mt.start(), mt.end(), country, suffix, template)
         for d, country in self.ref.demonym_country.items():
             pat = rf"\b{re.escape(d)}\s+(government|authorities|police|courts?)\b"
             for mt in re.finditer(pat, self.text, flags=re.I):
                 word = mt.group(1).lower()
                 suffix = {"authorities": "government", "court": "courts"}.get(word, word)
-                cname = self.ref.entities[country].name
-                self._add(
-                    mt.start(),
-                    mt.end(),
-                    "generic-government",
-                    "GovernmentBody",
-                    f"{country}-{suffix}",
-                    f"{suffix.capitalize()} of {cname}",
-                    country,
+                self._add_body(
+                    mt.start(), mt.end(), country, suffix, suffix.capitalize() + " of {c}"
                 )
+
+    def _add_body(self, s: int, e: int, country: str, suffix: str, template: str) -> None:
+        """A body of a country's state: "the authorities", "Kazakh police" -> kazakhstan-police."""
+        name = template.format(c=self.ref.entities[country].name)
+        self._add(
+            s, e, "generic-government", "GovernmentBody", f"{country}-{suffix}", name, country
+        )
 
     def _country_near(self, pos: int) -> str:
         """The country named right after ("government of X") or the document's main country."""

@@ -21,11 +21,9 @@ class Matchers:
     exact: PhraseMatcher  # acronyms, case-sensitive
     folded: PhraseMatcher  # names, case-insensitive
     triggers: PhraseMatcher
-    titles: PhraseMatcher
     ref: Reference
     # PhraseMatcher keys are strings; these map them back to what they stand for.
     entity_of_key: dict[str, str]
-    title_of_key: dict[str, str]
 
 
 def _is_acronym(text: str) -> bool:
@@ -60,12 +58,7 @@ def matchers() -> Matchers:
     for itype, spec in sorted(ref.triggers.items()):
         triggers.add(itype, [nlp.make_doc(t) for t in spec.triggers])
 
-    titles = PhraseMatcher(nlp.vocab, attr="LOWER")
-    title_of_key = {}
-    for title in ref.titles:
-        title_of_key[title.id] = title.id
-        titles.add(title.id, [nlp.make_doc(v) for v in title.variants])
-    return Matchers(nlp, exact, folded, triggers, titles, ref, entity_of_key, title_of_key)
+    return Matchers(nlp, exact, folded, triggers, ref, entity_of_key)
 
 
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -20,10 +20,6 @@ ITS_AFFILIATE = re.compile(
 )
 
 
-def _key(m: Mention) -> str:
-    return m.key or m.name
-
-
 def _title(ref: Reference, text: str) -> tuple[str, str] | None:
     """``(as written, role id)`` when ``text`` is a title from the lookup, else None."""
     t = text.strip().strip(",").strip()
@@ -39,9 +35,9 @@ def find_relations(
     out: dict[tuple[str, str, str], Relation] = {}
 
     def add(kind: str, subj: Mention, obj: Mention, detail: str, role: str, s: int, e: int) -> None:
-        if _key(subj) == _key(obj):
+        if subj.identity == obj.identity:
             return
-        k = (kind, _key(subj), _key(obj))
+        k = (kind, subj.identity, obj.identity)
         if k not in out:
             out[k] = Relation(kind, subj, obj, detail, role, doc.source_span(s, e))
 
@@ -63,7 +59,7 @@ def find_relations(
                     add("affiliated_to", m, nxt, "", "", ss, se)
 
     _curated_parts(doc, mentions, ref, add)
-    return sorted(out.values(), key=lambda r: (r.evidence.start, r.type, _key(r.subject)))
+    return sorted(out.values(), key=lambda r: (r.evidence.start, r.type, r.subject.identity))
 
 
 def _position_rules(text, ref, p, prev, nxt, add, ss, se) -> None:
@@ -101,7 +97,7 @@ def _curated_parts(doc, mentions, ref, add) -> None:
     """A known body and the body it belongs to, both named in the document: "ILO Committee of Experts"."""
     first: dict[str, Mention] = {}
     for m in mentions:
-        first.setdefault(_key(m), m)
+        first.setdefault(m.identity, m)
     for key, m in sorted(first.items()):
         known = ref.entities.get(key)
         parents = list(known.part_of) if known else []
