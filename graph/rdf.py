@@ -248,4 +248,4 @@ def trig(ds: Dataset) -> str:
 def nquads(ds: Dataset) -> str:
     """Canonical N-Quads: one quad a line, sorted, so equal datasets give equal bytes."""
     text = ds.serialize(format="nquads")
-    return "".join(sorted(set(text.splitlines(keepends=True))))
+    return "".join(sorted({ln for ln in text.splitlines(keepends=True) if ln.strip()}))
