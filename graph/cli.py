@@ -136,14 +136,17 @@ def validate(out: Path) -> None:
 @main.command()
 @click.argument("gold", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--details", is_flag=True, help="Also list missed and extra facts per document.")
 @_common
-def evaluate(gold: Path, as_json: bool, out: Path) -> None:
+def evaluate(gold: Path, as_json: bool, details: bool, out: Path) -> None:
     """Score the build's facts against gold facts files in GOLD."""
     import json
 
-    from .evaluate import evaluate_build
+    from .evaluate import evaluate_build, evaluate_differences
 
     scores = evaluate_build(out, gold)
+    if details:
+        click.echo(evaluate_differences(out, gold))
     if as_json:
         click.echo(json.dumps(scores.to_dict(), indent=2, sort_keys=True))
     else:

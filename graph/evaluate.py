@@ -5,21 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from .facts import facts_from_store
-from .scoring import Scores, load_facts_dir, score
+from .scoring import Scores, differences, load_facts_dir, score
 from .store import open_store, rows, run_query
 
 
 def evaluate_build(out: Path, gold_dir: Path) -> Scores:
     """Score ``OUT`` against ``gold_dir``; quotes are checked against the build's source texts."""
     store = open_store(out)
-    predicted = facts_from_store(store)
-    gold = load_facts_dir(gold_dir)
+    return score(load_facts_dir(gold_dir), _predicted(store), _texts(out, store))
+
+
+def evaluate_differences(out: Path, gold_dir: Path) -> str:
+    """Missed and extra facts of ``OUT`` against ``gold_dir``, per document."""
+    return differences(load_facts_dir(gold_dir), _predicted(open_store(out)))
+
+
+def _predicted(store) -> dict[str, dict]:
     # A document is matched by file name, whatever folder the build found it in.
-    by_name = {Path(k).name: v for k, v in predicted.items()}
+    by_name = {Path(k).name: v for k, v in facts_from_store(store).items()}
     for v in by_name.values():
         v["document"] = Path(v["document"]).name
-    texts = _texts(out, store)
-    return score(gold, by_name, texts)
+    return by_name
 
 
 def _texts(out: Path, store) -> dict[str, str]:

@@ -351,3 +351,64 @@ def format_scores(s: Scores, worst: int = 3) -> str:
         for d in s.worst(worst)
     ]
     return "\n".join(lines)
+
+
+def differences(gold: dict[str, dict], predicted: dict[str, dict]) -> str:
+    """What the prediction missed and added, per document: the list an engineer fixes rules from."""
+    lines: list[str] = []
+    for doc in sorted(gold):
+        g_facts, p_facts = gold[doc], predicted.get(doc, {})
+        g_ents, p_ents = g_facts.get("entities") or [], p_facts.get("entities") or []
+        typed = _match_entities(g_ents, p_ents, typed=True)
+        align = {p_ents[p].get("id"): g_ents[g].get("id") for p, g in typed.items()}
+        found = set(typed.values())
+        out: list[str] = []
+        out += [
+            f"  entity missed  {e.get('type')}: {e.get('name')} {e.get('mentions') or []}"
+            for g, e in enumerate(g_ents)
+            if g not in found
+        ]
+        out += [
+            f"  entity extra   {e.get('type')}: {e.get('name')} {e.get('mentions') or []}"
+            for p, e in enumerate(p_ents)
+            if p not in typed
+        ]
+        g_triples = {_triple(r) for r in g_facts.get("relations") or []}
+        p_triples = {
+            (align.get(s, f"?{s}"), r, align.get(o, f"?{o}"))
+            for s, r, o in map(_triple, p_facts.get("relations") or [])
+        }
+        out += [f"  relation missed {t}" for t in sorted(g_triples - p_triples, key=str)]
+        out += [f"  relation extra  {t}" for t in sorted(p_triples - g_triples, key=str)]
+        g_evs, p_evs = g_facts.get("events") or [], p_facts.get("events") or []
+        matched = _greedy(
+            ((), g, p)
+            for p, pe in enumerate(p_evs)
+            for g, ge in enumerate(g_evs)
+            if pe.get("type") == ge.get("type")
+            and _roles(ge).keys() & _roles(pe, align).keys()
+            and _dates_agree(parse_date(ge.get("date")), parse_date(pe.get("date")))
+        )
+
+        def event(e: dict, ids: dict[str, str] | None = None) -> str:
+            def names(role: str) -> list[str]:
+                return [ids.get(i, f"?{i}") if ids else i for i in e.get(role) or []]
+
+            quote = str(e.get("quote") or "")[:90]
+            return (
+                f"{e.get('type')} {e.get('date')} agents={names('agents')} "
+                f"targets={names('targets')} | {quote}"
+            )
+
+        hit = set(matched.values())
+        out += [f"  event missed   {event(e)}" for g, e in enumerate(g_evs) if g not in hit]
+        out += [f"  event extra    {event(e, align)}" for p, e in enumerate(p_evs) if p not in matched]
+        out += [
+            f"  event date     gold {g_evs[g].get('date')} predicted {p_evs[p].get('date')}: "
+            f"{event(g_evs[g])}"
+            for p, g in sorted(matched.items())
+            if parse_date(g_evs[g].get("date")) != parse_date(p_evs[p].get("date"))
+        ]
+        if out:
+            lines += [doc, *out]
+    return "\n".join(lines)

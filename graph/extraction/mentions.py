@@ -10,10 +10,118 @@ from spacy.tokens import Doc as SpacyDoc
 from ..model import Document, Mention
 from .nlp import Matchers, longest_first
 
-NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}"
+NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=s)['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
 # A run of capitalised words, possibly joined by connectors: the usual shape of a proper name.
 CAP_RUN = re.compile(rf"{NAME}(?:\s+(?:{CONNECT}\s+)*{NAME})*")
+# A line break ends a name unless the line ends on a connector ("ILO Committee of / Experts"):
+# headings, letterheads and address blocks put one name per line.
+LINE_BREAK = re.compile(r"(?<!\b(?:of|and|for|on|the|de|&))[^\S\n]*\n\s*|\n[^\S\n]*\n\s*")
+# Words that open a sentence or a clause but are never the first word of an organisation's name.
+LEAD_WORDS = frozenset(
+    [
+        "In",
+        "On",
+        "At",
+        "By",
+        "From",
+        "After",
+        "Before",
+        "During",
+        "Since",
+        "Last",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Then",
+        "When",
+        "While",
+        "But",
+        "And",
+        "Also",
+        "Both",
+        "Meanwhile",
+        "However",
+        "As",
+        "If",
+        "Although",
+        "Under",
+        "With",
+        "Without",
+        "Today",
+        "Yesterday",
+        "Tomorrow",
+        "Officers",
+        "Officials",
+        "Members",
+        "Leaders",
+        "Representatives",
+        "Staff",
+        "Dear",
+        "To",
+        "For",
+        "Of",
+        "The",
+        "A",
+        "An",
+        "Its",
+        "Their",
+        "His",
+        "Her",
+        "Our",
+        "Several",
+        "Many",
+        "Some",
+        "All",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+        "Seven",
+        "Eight",
+        "Nine",
+        "Ten",
+    ]
+)
+MONTHS_DAYS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+)
+# Any word that can head an organisation's name: used to cut runs into their organisations.
+HEAD_WORD = re.compile(
+    r"\b(?:Ministry|Ministries|Department|Court|Committee|Commission|Council|Unions?|Federation|"
+    r"Confederation|Congress|Centre|Center|Association|Alliance|Network|Bureau|Office|Service|"
+    r"Police|Parliament|Government|Company|Corporation|Mission|Delegation|Organi[sz]ation|"
+    r"Observatory|Party|Movement|Foundation|Agency|Authority|Inspectorate|Administration|Akimat|"
+    r"Syndicate|Group|Institute|Limited|LLP|LLC|Ltd|Inc|Watch|Weekly|Daily|News|Times|Coalition|"
+    r"Campaign|Society|Prosecutor|Senate|Cabinet|Assembly|Procuracy|Prosecutor's)\b"
+)
+# Plural heads name several organisations at once ("European and International Trade Union
+# Confederations"): not one entity.
+PLURAL_HEAD = re.compile(
+    r"\b(?:Confederations|Federations|Committees|Ministries|Companies|Courts)$"
+)
 
 ORG_HEADS: list[tuple[str, re.Pattern]] = [
     (
@@ -22,7 +130,8 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
             r"\b(Ministry|Ministries|Department|Prosecutor|Prosecutor's|Police|"
             r"Court|Parliament|Senate|Cabinet|Government|Akimat|Administration|"
             r"Constitutional Council|Inspectorate|Mayor's Office|Militia|"
-            r"Security Service|National Security Committee|Registration Service)\b"
+            r"Security Service|(?:National|State) Security Committee|Registration Service|Bureau|"
+            r"Prosecutor General's Office|Procuracy|Assembly)\b"
         ),
     ),
     (
@@ -38,7 +147,7 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
     (
         "Company",
         re.compile(
-            r"\b(Company|Corporation|LLP|LLC|Ltd|Inc|JSC|PLC|plc|GmbH|Group|Holding|"
+            r"\b(Company|Corporation|LLP|LLC|Ltd|Inc|JSC|PLC|plc|GmbH|Group|Holding|Limited|"
             r"Industries|Enterprises?|Factory|Mining|Oil|Energy)\s*$"
         ),
     ),
@@ -46,21 +155,33 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
         "CivilSocietyGroup",
         re.compile(
             r"\b(Alliance|Human Rights|Foundation|Watch|Movement|Party|"
-            r"Bureau|Initiative|Coalition|Campaign|Network|Society)\b"
+            r"Initiative|Coalition|Campaign|Network|Society|Observatory|Association)\b"
         ),
     ),
-    ("Media", re.compile(r"\b(News|Times|Post|Gazette|Radio|Television|TV|Tribune|Herald)\b")),
+    (
+        "Media",
+        re.compile(
+            r"\b(News|Times|Post|Gazette|Radio|Television|TV|Tribune|Herald|Weekly|Daily|Journal|"
+            r"Magazine|Press Agency|News Agency)\b"
+        ),
+    ),
     (
         "InternationalOrganization",
         re.compile(r"\b(Committee|Commission|Mission|Delegation|Office)\b"),
     ),
 ]
 LAW = re.compile(
-    r"(?:(?:Article|Section|Art\.)\s+\d+[\w.()\s-]{0,12}\s+of\s+(?:the\s+)?)?"
-    rf"(?:(?:{NAME}\s+){{0,3}}(?:Criminal|Labou?r|Penal|Civil|Administrative)\s+(?:Code|Offences Code)"
+    r"(?:(?:Article|Section|Art\.|Part)\s+\d+[\w.()\s-]{0,12}\s+of\s+(?:the\s+)?)?(?P<law>"
+    rf"(?:(?:{NAME}\s+){{0,3}}(?P<code>(?:Criminal|Labou?r|Penal|Civil|Administrative)\s+"
+    r"(?:Procedure\s+)?(?:Code|Offences Code))"
     rf"|(?:Law|Act)\s+(?:on|of)\s+(?:the\s+)?{NAME}(?:\s+(?:on|of|and)?\s*{NAME}){{0,4}}"
     rf"|{NAME}(?:\s+{NAME}){{0,3}}\s+(?:Act|Law)\b"
-    r"|Constitution)"
+    r"|Constitution))"
+)
+# Laws named in running text: "the labour code", "the new trade union law".
+LOWER_LAW = re.compile(
+    r"\b(?P<code>(?:labou?r|criminal|penal|civil|administrative) code)\b"
+    r"|\b(?P<topic>trade union|labou?r|strike|assembly|protest|association)s? law\b"
 )
 CONVENTION = re.compile(
     r"\b(?:ILO\s+)?Conventions?\s+(?:No(?:s)?\.?\s*)?(\d{1,3})(?:\s*(?:and|,|&)\s*(?:No\.?\s*)?(\d{1,3}))?"
@@ -82,6 +203,83 @@ LOWER_UNION = re.compile(
     r"\b(?:\p{Lu}\p{L}+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
 )
 PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
+
+
+def _org_type(name: str) -> str | None:
+    """The type named by the head: the last head word before any "of/on/for" complement.
+
+    "Belarusian Trade Union of Radio ... Workers" is a union, "Union Rights Weekly" a newspaper;
+    "Confederation of Labour" has its type only in full.
+    """
+    if PLURAL_HEAD.search(name):
+        return None
+    head = re.split(r"\s+(?:of|on|for)\s+", name, maxsplit=1)[0]
+    for text in (head, name):
+        best: tuple[int, int, str] | None = None
+        for rank, (etype, pattern) in enumerate(ORG_HEADS):
+            ends = [m.end() for m in pattern.finditer(text)]
+            if ends and (best is None or (max(ends), -rank) > best[:2]):
+                best = (max(ends), -rank, etype)
+        if best:
+            return best[2]
+    return None
+
+
+def _name_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a capitalised run into the organisation names it holds, as (start, end) spans."""
+    pieces, pos = [], start
+    for br in LINE_BREAK.finditer(text, start, end):
+        pieces.append((pos, br.start()))
+        pos = br.end()
+    pieces.append((pos, end))
+    out = []
+    for s, e in pieces:
+        # "X and the Y": two names when both sides have a head word, else one name with "and".
+        parts: list[list[int]] = []
+        pos = s
+        for mt in re.finditer(r"\s+and\s+(?:the\s+)?", text[s:e]):
+            parts.append([pos, s + mt.start()])
+            pos = s + mt.end()
+        parts.append([pos, e])
+        merged: list[list[int]] = []
+        for part in parts:
+            prev = merged[-1] if merged else None
+            if prev and not (
+                HEAD_WORD.search(text[prev[0] : prev[1]])
+                and HEAD_WORD.search(text[part[0] : part[1]])
+            ):
+                prev[1] = part[1]
+            else:
+                merged.append(part)
+        out += [span for ps, pe in merged if (span := _trim(text, ps, pe))]
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """Drop what surrounds a name in a run: "In June the X", "Officers of X", "X in May"."""
+    while True:
+        mt = re.match(rf"({NAME}|\d+)\s+(?:(?:the|of)\s+)*", text[s:e])
+        if mt and (mt.group(1) in LEAD_WORDS or mt.group(1) in MONTHS_DAYS):
+            s += mt.end()
+            continue
+        # "Members of the X", "Hennadz Fiadynich of the X": what comes before "of" is no name part.
+        mt = re.match(r"(.+?)\s+of\s+(?:the\s+)?(?=\p{Lu})", text[s:e], flags=re.S)
+        if mt and not HEAD_WORD.search(mt.group(1)) and HEAD_WORD.search(text[s + mt.end() : e]):
+            s += mt.end()
+            continue
+        mt = re.match(rf"{NAME}['’]s\s+", text[s:e])
+        if mt:
+            s += mt.end()
+            continue
+        break
+    mt = re.search(
+        rf"\s+(?:in|on|of|for)\s+(?:\p{{Lu}}\p{{L}}+\s+)*?(?:{'|'.join(sorted(MONTHS_DAYS))})\b"
+        r"|\s+in\s+\p{Lu}",
+        text[s:e],
+    )
+    if mt:
+        e = s + mt.start()
+    return (s, e) if e > s and re.search(r"\p{Lu}", text[s:e]) else None
 
 
 def _slug(text: str) -> str:
@@ -146,32 +344,45 @@ class MentionFinder:
                 break
 
     def _laws(self) -> None:
+        country = self.ref.entities[self.country].name if self.country else ""
         for mt in LAW.finditer(self.text):
-            name = mt.group(0)
+            s, name = mt.start(), mt.group("law")
+            # "In June the Law on ..." starts at "Law".
+            while (first := name.split(maxsplit=1))[0] in LEAD_WORDS | MONTHS_DAYS and len(
+                first
+            ) > 1:
+                name = first[1].removeprefix("the ")
+            s = mt.end() - len(name) if mt.start() == mt.start("law") else s
+            if name == "Constitution" or (mt.group("code") and mt.group("code") == name):
+                # A generic title names a different law in every country.
+                name = f"{name} of {country}" if country else name
             key = f"{self.country}-{_slug(name)}" if self.country else ""
-            if name == "Constitution" and self.country:
-                key = f"{self.country}-constitution"
-                country = self.ref.entities[self.country].name
-                name = f"Constitution of {country}"
+            self._add(s, mt.end(), "law-pattern", "Legislation", key, name, self.country)
+        for mt in LOWER_LAW.finditer(self.text):
+            if mt.group("code"):
+                name = mt.group("code").title() + (f" of {country}" if country else "")
+                slug = _slug(mt.group("code"))
+            else:
+                name = mt.group(0)
+                slug = "law-on-" + _slug(mt.group("topic")) + "s"
+            key = f"{self.country}-{slug}" if self.country else ""
             self._add(mt.start(), mt.end(), "law-pattern", "Legislation", key, name, self.country)
 
     def _organisations(self) -> None:
+        taken = [(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"]
         for mt in CAP_RUN.finditer(self.text):
-            run = mt.group(0)
-            if " " not in run:
-                continue
-            for etype, head in ORG_HEADS:
-                if head.search(run):
-                    s = mt.start()
-                    if run.startswith("The "):
-                        s += 4
-                    name = self.text[s : mt.end()]
-                    key = ""
-                    if etype == "GovernmentBody" and self.country and " of " not in name[-20:]:
-                        key = f"{self.country}-{_slug(name)}"
-                        name = f"{name} of {self.ref.entities[self.country].name}"
-                    self._add(s, mt.end(), "org-pattern", etype, key, name, self.country)
-                    break
+            for s, e in _name_pieces(self.text, mt.start(), mt.end()):
+                name = self.text[s:e]
+                if " " not in name.strip() or any(ts <= s and e <= te for ts, te in taken):
+                    continue
+                etype = _org_type(name.title() if name.isupper() else name)
+                if etype is None:
+                    continue
+                key = ""
+                if etype == "GovernmentBody" and self.country and " of " not in name[-20:]:
+                    key = f"{self.country}-{_slug(name)}"
+                    name = f"{name} of {self.ref.entities[self.country].name}"
+                self._add(s, e, "org-pattern", etype, key, name, self.country)
         for mt in LOWER_UNION.finditer(self.text):
             self._add(mt.start(), mt.end(), "union-pattern", "TradeUnion", "", mt.group(0))
 
