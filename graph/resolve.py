@@ -22,7 +22,7 @@ import regex as re
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler
 
-from .model import Candidate, Entity, Extraction, Incident, Mention, Resolution
+from .model import ORG_TYPES, Candidate, Entity, Extraction, Incident, Mention, Resolution
 from .reference import Reference, load_reference
 
 SURNAME_JW = 0.93
@@ -86,6 +86,30 @@ def _given_agree(a: str, b: str) -> bool:
     return a == b or JaroWinkler.similarity(a, b) >= 0.9
 
 
+def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> None:
+    """ "Human Rights Alliance" after "Human Rights Alliance for Fundamental Rights" in one document."""
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.type in ORG_TYPES and not keys[i]:
+            by_doc[m.doc_id].append(i)
+    for idx in by_doc.values():
+        names = {i: fold(mentions[i].name) for i in idx}
+        for i in idx:
+            short = names[i]
+            if len(short.split()) < 2:
+                continue
+            for j in idx:
+                rest = names[j][len(short) :]
+                same_type = mentions[i].type == mentions[j].type
+                if (
+                    same_type
+                    and names[j].startswith(short)
+                    and re.match(r" (?:for|of|in|on) ", rest)
+                ):
+                    cl.union(j, i, f"short form of '{mentions[j].name}' in the same document")
+                    break
+
+
 def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Resolution:
     """Cluster every mention of every document into entities; give incidents stable ids."""
     ref = ref or load_reference()
@@ -112,6 +136,7 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
             cl.union(by_name[nk], i, f"same name '{m.name}'")
         else:
             by_name[nk] = i
+    _short_forms(mentions, keys, cl)
     candidates = _people(mentions, keys, cl)
 
     groups: dict[int, list[int]] = defaultdict(list)

@@ -11,12 +11,12 @@ from .relations import find_relations
 __all__ = ["extract"]
 
 
-def extract(doc: Document) -> Extraction:
-    """Run every extraction step over the cleaned text of ``doc``."""
+def extract(doc: Document, *, ner: bool = False) -> Extraction:
+    """Run every extraction step over the cleaned text of ``doc``; ``ner`` adds the model's people."""
     m = matchers()
     sdoc = m.nlp(doc.text)
     sentences = _split_lines([(s.start_char, s.end_char) for s in sdoc.sents], doc.text)
-    mentions, _country = find_mentions(doc, sdoc, m)
+    mentions, _country = find_mentions(doc, sdoc, m, ner)
     relations = find_relations(doc, mentions, sentences, m.ref)
     incidents = find_incidents(doc, sdoc, mentions, sentences, m)
     return Extraction(doc, tuple(mentions), tuple(relations), tuple(incidents))

@@ -10,13 +10,18 @@ from spacy.tokens import Doc as SpacyDoc
 from ..model import Document, Mention
 from .nlp import Matchers, longest_first
 
-NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=s)['’])?"
+NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
 # A run of capitalised words, possibly joined by connectors: the usual shape of a proper name.
 CAP_RUN = re.compile(rf"{NAME}(?:\s+(?:{CONNECT}\s+)*{NAME})*")
 # A line break ends a name unless the line ends on a connector ("ILO Committee of / Experts"):
 # headings, letterheads and address blocks put one name per line.
 LINE_BREAK = re.compile(r"(?<!\b(?:of|and|for|on|the|de|&))[^\S\n]*\n\s*|\n[^\S\n]*\n\s*")
+CAPS_RUN = re.compile(r"\b\p{Lu}[\p{Lu}'’\-]+(?:[ \t]+[\p{Lu}&'’\-]+)+\b")
+SMALL_WORDS = frozenset(
+    ["of", "and", "for", "on", "in", "the", "de", "by", "to", "at", "a", "an", "with", "from"]
+)
+CONSTITUENCY = re.compile(r"\b(?:\p{Lu}[\p{L}-]+[ \t]+(?:and[ \t]+)?){1,4}constituency\b")
 # Words that open a sentence or a clause but are never the first word of an organisation's name.
 LEAD_WORDS = frozenset(
     [
@@ -205,6 +210,25 @@ LOWER_UNION = re.compile(
 PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
 
 
+def _recase_capitals(text: str) -> str:
+    """Text of the same length with ALL-CAPS runs in title case and their small words lowered.
+
+    Headings and letterheads shout ("A COMMUNIQUE BY THE CONFEDERATION OF LABOR OF RUSSIA");
+    recased, the name rules read them like running text.
+    """
+
+    def recase(mt: re.Match) -> str:
+        return re.sub(
+            r"\p{L}[\p{L}'’]*",
+            lambda w: (
+                w.group(0).lower() if w.group(0).lower() in SMALL_WORDS else w.group(0).title()
+            ),
+            mt.group(0),
+        )
+
+    return CAPS_RUN.sub(recase, text)
+
+
 def _org_type(name: str) -> str | None:
     """The type named by the head: the last head word before any "of/on/for" complement.
 
@@ -289,8 +313,8 @@ def _slug(text: str) -> str:
 class MentionFinder:
     """Finds the mentions of one document."""
 
-    def __init__(self, doc: Document, sdoc: SpacyDoc, m: Matchers) -> None:
-        self.doc, self.sdoc, self.m, self.ref = doc, sdoc, m, m.ref
+    def __init__(self, doc: Document, sdoc: SpacyDoc, m: Matchers, ner: bool = False) -> None:
+        self.doc, self.sdoc, self.m, self.ref, self.ner = doc, sdoc, m, m.ref, ner
         self.text = doc.text
         self.spans: list[tuple[int, int, str]] = []  # clean offsets + a label "rule|type|key|name"
         self.country = ""
@@ -302,6 +326,7 @@ class MentionFinder:
         self._laws()
         self._organisations()
         self._generic_government()
+        self._acronyms()
         self._people()
         return self._to_mentions(longest_first(self.spans))
 
@@ -370,8 +395,9 @@ class MentionFinder:
 
     def _organisations(self) -> None:
         taken = [(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"]
-        for mt in CAP_RUN.finditer(self.text):
-            for s, e in _name_pieces(self.text, mt.start(), mt.end()):
+        shadow = _recase_capitals(self.text)
+        for mt in CAP_RUN.finditer(shadow):
+            for s, e in _name_pieces(shadow, mt.start(), mt.end()):
                 name = self.text[s:e]
                 if " " not in name.strip() or any(ts <= s and e <= te for ts, te in taken):
                     continue
@@ -385,6 +411,23 @@ class MentionFinder:
                 self._add(s, e, "org-pattern", etype, key, name, self.country)
         for mt in LOWER_UNION.finditer(self.text):
             self._add(mt.start(), mt.end(), "union-pattern", "TradeUnion", "", mt.group(0))
+        # "Russia and Central Asia constituency": a regional structure of a union federation.
+        for mt in CONSTITUENCY.finditer(self.text):
+            self._add(mt.start(), mt.end(), "org-pattern", "UnionFederation", "", mt.group(0))
+
+    def _acronyms(self) -> None:
+        """ "Korean Construction Workers' Union (KCWU)": the acronym names the same organisation."""
+        for _s, e, label in list(self.spans):
+            rule, etype, key, country, name = label.split("|", 4)
+            if rule != "org-pattern":
+                continue
+            mt = re.match(r"\s*\((\p{Lu}[\p{Lu}\p{Ll}&-]{1,11})\)", self.text[e : e + 20])
+            if not mt or sum(c.isupper() for c in mt.group(1)) < 2:
+                continue
+            for occ in re.finditer(
+                rf"(?<![\p{{L}}-]){re.escape(mt.group(1))}(?![\p{{L}}-])", self.text
+            ):
+                self._add(occ.start(), occ.end(), "acronym", etype, key, name, country)
 
     def _generic_government(self) -> None:
         for pattern, suffix, template in GENERIC_GOV:
@@ -421,11 +464,13 @@ class MentionFinder:
         return self.country
 
     def _people(self) -> None:
+        from .ner import people as ner_people
         from .people import find_people
 
         # A person's name may contain a place name ("Nursultan Nazarbayev"): places don't block.
         taken = [(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"]
-        for s, e, name in find_people(self.text, self.sdoc, self.m, taken):
+        proposer = ner_people if self.ner else None
+        for s, e, name in find_people(self.text, self.m, taken, proposer):
             self._add(s, e, "person-rule", "Person", "", name)
 
     # -- assemble
@@ -442,8 +487,10 @@ class MentionFinder:
         return out
 
 
-def find_mentions(doc: Document, sdoc: SpacyDoc, m: Matchers) -> tuple[list[Mention], str]:
+def find_mentions(
+    doc: Document, sdoc: SpacyDoc, m: Matchers, ner: bool = False
+) -> tuple[list[Mention], str]:
     """Return the document's mentions and its main country id ("" when unknown)."""
-    finder = MentionFinder(doc, sdoc, m)
+    finder = MentionFinder(doc, sdoc, m, ner)
     mentions = finder.run()
     return mentions, finder.country

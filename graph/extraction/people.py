@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import regex as re
-from spacy.tokens import Doc as SpacyDoc
+import yaml
 
+from ..reference import ONTOLOGY_DIR
 from .nlp import Matchers
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
-NAME_RUN = re.compile(rf"{WORD}(?:\s+{WORD}){{0,3}}")
-SAYING = re.compile(r"^\s+(?:said|says|told|wrote|added|stated|explained|noted|warned|stressed)\b")
+# A name stays on one line: a line break ends a signature's name or a heading.
+NAME_RUN = re.compile(rf"{WORD}(?:[ \t]+{WORD}){{0,3}}")
+EMAIL_NAME = re.compile(r"\b(\p{L}{2,})[._](\p{L}{2,})(?=@[\w-]+\.)")
+HEAD = re.compile(
+    r"\b(?:Union|Confederation|Federation|Committee|Ministry|Council|Congress|ITUC|ETUC)\b"
+)
 HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|Mister|Madam)\.?\s+$")
 NOT_NAMES = {
     "The",
@@ -107,6 +113,25 @@ NOT_NAMES = {
 
 
 @functools.cache
+def _cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Patterns from ontology/person_cues.yaml: a cue noun before, a verb after the name."""
+    data = yaml.safe_load((ONTOLOGY_DIR / "person_cues.yaml").read_text(encoding="utf-8"))
+
+    def alt(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+    before = re.compile(rf"(?:^|[^\p{{L}}])(?:{alt(data['before'])})[ \t]*,?[ \t]+$", re.I)
+    after = re.compile(
+        r"^(?:\s*,\s*(?:aged\s+)?\d{1,3}\s*,|\s*\(\d{1,3}\))?\s+"
+        r"(?:(?:was|were|is|are|has|have|had|had been|has been|have been|remains|remained)\s+)?"
+        rf"(?:\p{{Ll}}+ly\s+)?(?:{alt(data['done_to'])}|{alt(data['self'])})\b"
+        r"|^\s*,\s*(?:who|whose|aged\s+\d|\d{1,3}\s*,)\b|^\s*\(\d{1,3}\)"
+    )
+    saying = re.compile(rf"^\s+(?:{alt(data['self'])})\b")
+    return before, after, saying
+
+
+@functools.cache
 def _title_words(m: Matchers) -> frozenset[str]:
     return frozenset(w.lower() for t in m.ref.titles for v in t.variants for w in v.split())
 
@@ -147,11 +172,18 @@ def _known_name(words: list[str], m: Matchers) -> bool:
 
 
 def find_people(
-    text: str, sdoc: SpacyDoc, m: Matchers, taken: list[tuple[int, int]]
+    text: str,
+    m: Matchers,
+    taken: list[tuple[int, int]],
+    ner: Callable[[str], list[tuple[int, int, str]]] | None = None,
 ) -> list[tuple[int, int, str]]:
-    """Return ``(start, end, full name)`` for each person mention in cleaned text."""
-    del sdoc  # the rules read raw text; kept in the signature for a statistical fallback
+    """Return ``(start, end, full name)`` for each person mention in cleaned text.
+
+    ``ner`` (optional) proposes more names from a statistical model; rules and known names win.
+    """
     titles = _title_words(m)
+    cue_before, cue_after, _saying = _cues()
+    candidates: list[tuple[int, int, str]] = []
     blocked = sorted(taken)
 
     def free(s: int, e: int) -> bool:
@@ -171,15 +203,93 @@ def find_people(
         s, e = starts[0], mt.end()
         if not free(s, e):
             continue
-        titled = _title_before(text, s, m)
+        titled = _title_before(text, s, m) or bool(cue_before.search(text[max(0, s - 40) : s]))
         if len(words) == 1:
             # A lone surname counts only right after a title: "To Vice-President Mogherini".
             if titled and words[0] not in NOT_NAMES and len(words[0]) > 3:
                 found.append((s, e, words[0]))
             continue
-        if titled or _apposition_after(text, e, m) or SAYING.match(text[e:]):
+        candidates.append((s, e, " ".join(words)))
+        if titled or _apposition_after(text, e, m) or cue_after.match(text[e : e + 80]):
             found.append((s, e, " ".join(words)))
-    return _propagate_surnames(text, found, free)
+    found += _signatures(text, candidates, m)
+    found += [p for p in _emails(text) if free(p[0], p[1])]
+    if ner is not None:
+        found += [p for p in ner(text) if free(p[0], p[1]) and not _known_name(p[2].split(), m)]
+    found = _coordinated(text, _dedupe(found), candidates)
+    found += _shared_surname(text, found, free)
+    return _propagate_surnames(text, _dedupe(found), free)
+
+
+def _dedupe(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """One person per span, the longest of overlapping spans."""
+    out: list[tuple[int, int, str]] = []
+    for s, e, name in sorted(found, key=lambda p: (-(p[1] - p[0]), p[0], p[2])):
+        if not any(a < e and s < b for a, b, _ in out):
+            out.append((s, e, name))
+    return sorted(out)
+
+
+def _coordinated(text: str, found, candidates) -> list[tuple[int, int, str]]:
+    """Names listed with a person's name are people too: "Ana Lima, Rui Sousa and Eva Cruz"."""
+    found = list(found)
+    spans = {(s, e) for s, e, _ in found}
+    changed = True
+    while changed:
+        changed = False
+        for s, e, name in candidates:
+            if (s, e) in spans:
+                continue
+            for ps, pe, _ in found:
+                gap = text[pe:s] if pe <= s else text[e:ps]
+                if re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+or)\s+", gap):
+                    found.append((s, e, name))
+                    spans.add((s, e))
+                    changed = True
+                    break
+    return found
+
+
+def _shared_surname(text: str, found, free) -> list[tuple[int, int, str]]:
+    """ "Seitkazy and Aset Matayev": the first given name shares the surname that follows."""
+    out = []
+    for s, _e, name in found:
+        parts = name.split()
+        if len(parts) < 2:
+            continue
+        mt = re.search(rf"(?<![\p{{L}}])({WORD})\s+and\s+$", text[max(0, s - 40) : s])
+        if mt and mt.group(1) not in NOT_NAMES:
+            gs = max(0, s - 40) + mt.start(1)
+            ge = gs + len(mt.group(1))
+            if free(gs, ge):
+                out.append((gs, ge, f"{mt.group(1)} {parts[-1]}"))
+    return out
+
+
+def _signatures(text: str, candidates, m: Matchers) -> list[tuple[int, int, str]]:
+    """A name alone on its line with a title or an organisation on the next: a signature."""
+    out = []
+    titles = _title_words(m)
+    for s, e, name in candidates:
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_start:s].strip() or text[e:line_end].strip(" \t,"):
+            continue
+        nxt = text[line_end + 1 : line_end + 80].split("\n", 1)[0].strip()
+        words = {w.strip(",.").lower() for w in nxt.split()}
+        if nxt and (words & titles or HEAD.search(nxt)):
+            out.append((s, e, name))
+    return out
+
+
+def _emails(text: str) -> list[tuple[int, int, str]]:
+    """ "toivo.klaar@ec.europa.eu": a person's name in an address's local part."""
+    out = []
+    for mt in EMAIL_NAME.finditer(text):
+        given, family = mt.group(1), mt.group(2)
+        out.append((mt.start(), mt.end(2), f"{given.capitalize()} {family.capitalize()}"))
+    return out
 
 
 def _propagate_surnames(text, found, free) -> list[tuple[int, int, str]]:
