@@ -32,7 +32,8 @@ WEEKDAY = "|".join(_WEEKDAYS)
 _OPT_WD = rf"(?:(?:{WEEKDAY}),?\s+)?"
 _NO_NUM_BEFORE = r"(?<![\d/.,-])"
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_NUMBERS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBERS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_NUMBERS |= {"fifteen": 15, "twenty": 20, "thirty": 30}
 _LATE_SLACK = timedelta(days=62)  # "well after the anchor": then the previous year is meant
 
 Handler = Callable[[re.Match[str], DateValue | None], DateValue | None]
@@ -120,13 +121,16 @@ def _relative(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
         return None
     text, phrase = m.group("s"), re.sub(r"\s+", " ", m.group("s").lower())
     a, rank = anchor.earliest, {"day": 0, "month": 1, "year": 2}[anchor.precision]
+    phrase = {"last night": "yesterday", "tonight": "today", "this morning": "today"}.get(
+        phrase, phrase
+    )
     if phrase in ("yesterday", "today"):
         if rank > 0:  # a day before "April 2017" cannot be placed to the day
             return None
         d = a - timedelta(days=1 if phrase == "yesterday" else 0)
         return _value(text, d, d, "day")
     unit = re.search(r"(day|week|month|year)s?\b", phrase).group(1)
-    if phrase.endswith("ago"):
+    if re.search(r"\b(?:ago|prior|earlier|before)$", phrase):
         n = _NUMBERS.get(phrase.split()[0]) or int(phrase.split()[0])
     else:
         n = 1 if "last" in phrase else 0
@@ -158,9 +162,9 @@ def _weekday(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
     return _value(m.group("s"), d, d, "day")
 
 
-_PREP = r"(?i:in|since|until|till|by|from|during|of|before|after|throughout|around)"
+_PREP = r"(?i:in|since|until|till|by|from|during|of|before|after|throughout|around|last)"
 _QUAL = r"(?i:early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)"
-_UNITS = r"(?:\d+|(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten))"
+_UNITS = rf"(?:\d+|(?i:{'|'.join(sorted(_NUMBERS, key=len, reverse=True))}))"
 # Each pattern marks the date phrase as group "s"; prepositions around it are context only.
 _PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
     (rf"(?<![\d/-])(?P<s>(?P<y>{YEAR_DIGITS})-(?P<m>[01]\d)-(?P<d>[0-3]\d))(?![\d/-])", _iso),
@@ -186,12 +190,12 @@ _PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
         r"(?![-–/.,]?\d)(?!\s*%)(?!\s+[a-z]+s\b)",
         _year,
     ),
-    (r"\b(?P<s>(?i:yesterday|today))\b", _relative),
+    (r"\b(?P<s>(?i:yesterday|today|last\s+night|tonight|this\s+morning))\b", _relative),
     (
         r"\b(?P<s>(?i:(?:earlier\s+|later\s+)?(?:this|last)\s+(?:year|month|week)))\b",
         _relative,
     ),
-    (rf"\b(?P<s>{_UNITS}\s+(?i:(?:day|week|month|year)s?\s+ago))\b", _relative),
+    (rf"\b(?P<s>{_UNITS}\s+(?i:(?:day|week|month|year)s?\s+(?:ago|prior|earlier)))\b", _relative),
     (rf"\b(?:(?i:on)\s+|(?P<last>(?i:last))\s+)(?P<s>(?P<wd>{WEEKDAY}))\b", _weekday),
 ]
 _COMPILED = [(re.compile(p), h) for p, h in _PATTERNS]

@@ -16,9 +16,9 @@ def extract(doc: Document, *, ner: bool = False) -> Extraction:
     m = matchers()
     sdoc = m.nlp(doc.text)
     sentences = _split_lines([(s.start_char, s.end_char) for s in sdoc.sents], doc.text)
-    mentions, _country = find_mentions(doc, sdoc, m, ner)
+    mentions, country = find_mentions(doc, sdoc, m, ner)
     relations = find_relations(doc, mentions, sentences, m.ref)
-    incidents = find_incidents(doc, sdoc, mentions, sentences, m)
+    incidents = find_incidents(doc, sdoc, mentions, sentences, m, country)
     return Extraction(doc, tuple(mentions), tuple(relations), tuple(incidents))
 
 

@@ -32,6 +32,22 @@ PRESENT_STATEMENT = re.compile(
     r"declares|appeals|writes|is committed to support|supports call)$",
     re.I,
 )
+# Calls and demands: what follows is wished for, not reported ("calls on X to release Y").
+CALL_SCOPE = re.compile(
+    r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|"
+    r"ask(?:s|ed|ing)?\s+\w+\s+to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
+    r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?)\b[^.;:]*$"
+    r"|\b(?:to|immediate|unconditional|immediately)\s+$",
+    re.I,
+)
+FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
+MONTH_WORDS = frozenset({"march", "may"})
+TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
+CLOSING = re.compile(
+    r"(?im)^\s*(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|"
+    r"(?:kind|best|warm)\s+regards|with\s+regards|in\s+solidarity)\b"
+)
+DEAR = re.compile(r"(?m)^[ \t]*Dear\b[^\n]{0,80}$")
 DATELINE = re.compile(r"^\s*\(?\p{Lu}[\p{L} .'’-]{1,40},\s*$")
 MAX_QUOTE = 320
 
@@ -51,11 +67,14 @@ class IncidentFinder:
         mentions: list[Mention],
         sentences: list[tuple[int, int]],
         m: Matchers,
+        country: str = "",
     ) -> None:
         self.doc, self.sdoc, self.mentions, self.sentences = doc, sdoc, mentions, sentences
         self.ref: Reference = m.ref
         self.m = m
         self.text = doc.text
+        self.country = next((mm for mm in mentions if country and mm.key == country), None)
+        self.letter = _letter_parts(self.text, mentions)
 
     def _triggers(self) -> list[tuple[int, int, str, bool]]:
         """``(start, end, type, real)`` in cleaned text; ``real`` is False for irrealis uses."""
@@ -68,8 +87,20 @@ class IncidentFinder:
         for s, e, itype in longest_first(spans):
             if any(a <= s and e <= b for a, b in inside):
                 continue
+            word = self.text[s:e]
             ss, _ = _sentence_of(self.sentences, s)
-            real = not IRREALIS.search(self.text[max(ss, s - 60) : s])
+            line = self.text[self.text.rfind("\n", 0, s) + 1 : s]
+            # "March 2021" is a month, "Tags: arrests, strike" is a page's index, not a report.
+            if (word[:1].isupper() and word.lower() in MONTH_WORDS) or TAG_LINE.match(line):
+                continue
+            before = self.text[max(ss, s - 160) : s]
+            if itype == "Statement":
+                # In a letter, "we write/urge/call" is the letter itself (one Statement).
+                if self.letter is not None and FIRST_PERSON.search(before[-40:]):
+                    continue
+                real = True
+            else:
+                real = not (IRREALIS.search(before[-60:]) or CALL_SCOPE.search(before))
             out.append((s, e, itype, real))
         return out
 
@@ -80,10 +111,38 @@ class IncidentFinder:
             if real:
                 grouped.setdefault((_sentence_of(self.sentences, s)[0], itype), []).append((s, e))
         incidents: list[Incident] = []
+        if self.letter is not None:
+            incidents.extend(self._letter_statement())
         for (sent_start, itype), trig in sorted(grouped.items()):
             sentence = _sentence_of(self.sentences, sent_start)
             incidents.extend(self._incidents(itype, trig, sentence, triggers))
-        return _merge(incidents)
+        return _merge(sorted(incidents, key=lambda i: i.trigger.start))
+
+    def _letter_statement(self) -> list[Incident]:
+        """A letter is a Statement: its senders (letterhead, signature) to its addressees."""
+        senders, addressees, body = self.letter
+        if not senders and not addressees:
+            return []
+        sentence = _sentence_of(self.sentences, body)
+        ss, se = sentence
+        return [
+            Incident(
+                self.doc.doc_id,
+                "Statement",
+                self.doc.source_span(ss, min(se, ss + 40)),
+                self._quote(ss, se, ss, ss),
+                tuple(senders),
+                tuple(addressees),
+                None,
+                tuple(
+                    mm
+                    for mm in self.mentions
+                    if ss <= mm.clean_start < se and mm.type == "ILOConvention"
+                ),
+                self.doc.anchor_at(ss),
+                None,
+            )
+        ]
 
     def _incidents(self, itype, trig, sentence, all_triggers) -> list[Incident]:
         spec = self.ref.triggers[itype]
@@ -94,6 +153,7 @@ class IncidentFinder:
         agents: list[Mention] = []
         targets: list[Mention] = []
         other = [(s, t) for s, _, t, _ in all_triggers if ss <= s < se and t != itype]
+        coordinated = False
         for k, a in enumerate(actors):
             # Coordinated actors share a role: "the arrest of A ..., as well as of B".
             prev_same = next((b for b in reversed(actors[:k]) if b.type == a.type), None)
@@ -102,6 +162,7 @@ class IncidentFinder:
             ):
                 if prev_same in targets:
                     targets.append(a)
+                    coordinated = True
                     continue
                 if prev_same in agents:
                     agents.append(a)
@@ -131,11 +192,12 @@ class IncidentFinder:
         place = self._place(in_sent, ts)
         if not agents and spec.default_agent == "government":
             agents = self._government(in_sent)
-        if not agents and not targets and place is not None and spec.place_stands_in:
+        stand_in = place or self.country
+        if not agents and not targets and stand_in is not None and spec.place_stands_in:
             if spec.place_stands_in == "agent":
-                agents = [place]
+                agents = [stand_in]
             else:
-                targets = [place]
+                targets = [stand_in]
         if not agents and not targets:
             return []
         conventions = tuple(mm for mm in in_sent if mm.type == "ILOConvention")
@@ -154,7 +216,7 @@ class IncidentFinder:
             _count(self.text[ss:se]),
         )
         people = [t for t in base.targets if t.type == "Person"]
-        if itype in PER_VICTIM and people:
+        if itype in PER_VICTIM and len(people) > 1 and coordinated:
             # Named victims: their organisations ("KNPRK Deputy President X") are not victims too.
             return [replace(base, targets=(p,)) for p in _dedup(people)]
         return [base]
@@ -190,14 +252,14 @@ class IncidentFinder:
         ]
         if found:
             return min(found, key=lambda f: abs(f[0] + ss - ts))[2]
-        if itype == "Statement" and anchor is not None:
-            if anchor.precision == "day" and re.search(r"\b(?:has|have)\s+$", self.text[ss:ts]):
-                first = anchor.earliest.replace(day=1)
-                nxt = first.replace(
-                    month=first.month % 12 + 1, year=first.year + (first.month == 12)
-                )
-                return DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
-        return None
+        if anchor is None:
+            return None
+        # Undated news is recent news: the month of the item or document that reports it.
+        if anchor.precision == "day":
+            first = anchor.earliest.replace(day=1)
+            nxt = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
+            return DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
+        return anchor
 
     def _quote(self, ss: int, se: int, ts: int, te: int):
         s, e = ss, se
@@ -212,6 +274,34 @@ class IncidentFinder:
             while e < se and e > s and self.text[e - 1].isalnum() and self.text[e].isalnum():
                 e -= 1
         return self.doc.source_span(s, e)
+
+
+def _letter_parts(
+    text: str, mentions: list[Mention]
+) -> tuple[list[Mention], list[Mention], int] | None:
+    """(senders, addressees, body start) of a letter: letterhead and signature, then the block
+    between letterhead and "Dear ...", including copies; None when the text is no letter."""
+    dear = DEAR.search(text)
+    if dear is None:
+        return None
+    head_end = re.search(r"\n[ \t]*\n", text)
+    head_end = head_end.start() if head_end and head_end.start() < dear.start() else 0
+    closing = CLOSING.search(text, dear.end())
+    sign = (closing.end(), closing.end() + 400) if closing else (len(text), len(text))
+    actors = [mm for mm in mentions if mm.type in ACTOR_TYPES]
+    senders = _dedup(
+        [mm for mm in actors if mm.clean_start < head_end or sign[0] <= mm.clean_start < sign[1]]
+    )
+    sender_ids = {mm.identity for mm in senders}
+    addressees = _dedup(
+        [
+            mm
+            for mm in actors
+            if head_end <= mm.clean_start < dear.start() and mm.identity not in sender_ids
+        ]
+    )
+    body = dear.end() + len(text[dear.end() :]) - len(text[dear.end() :].lstrip())
+    return senders, addressees, body
 
 
 def _dedup(ms: list[Mention] | tuple[Mention, ...]) -> list[Mention]:
@@ -233,18 +323,25 @@ def _count(sentence: str) -> int | None:
 
 
 def _merge(incidents: list[Incident]) -> list[Incident]:
-    """Sentences about the same happening (same type, a shared person or union) become one."""
+    """Sentences about the same happening become one incident.
+
+    Same type and dates that agree, and either the same named victims, or no victim of its own
+    ("the arrests", "the strike"), which refers back to the last such incident.
+    """
     out: list[Incident] = []
     for inc in incidents:
         keys = {t.identity for t in inc.targets if t.type != "Place"}
-        for i, prev in enumerate(out):
-            if prev.type != inc.type or not keys:
+        for i in range(len(out) - 1, -1, -1):
+            prev = out[i]
+            if prev.type != inc.type:
                 continue
             pkeys = {t.identity for t in prev.targets if t.type != "Place"}
             same_date = (
-                prev.date is None or inc.date is None or prev.date.iso[:7] == inc.date.iso[:7]
+                prev.date is None
+                or inc.date is None
+                or prev.date.iso[: len(inc.date.iso)] == inc.date.iso[: len(prev.date.iso)]
             )
-            if keys == pkeys and same_date:
+            if same_date and (keys == pkeys if keys else inc.type != "Statement"):
                 out[i] = replace(
                     prev,
                     agents=tuple(_dedup([*prev.agents, *inc.agents])),
@@ -264,6 +361,7 @@ def find_incidents(
     mentions: list[Mention],
     sentences: list[tuple[int, int]],
     m: Matchers,
+    country: str = "",
 ) -> list[Incident]:
-    """Every incident the document reports."""
-    return IncidentFinder(doc, sdoc, mentions, sentences, m).run()
+    """Every incident the document reports; ``country`` is the document's main country id."""
+    return IncidentFinder(doc, sdoc, mentions, sentences, m, country).run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import regex as re
 from spacy.tokens import Doc as SpacyDoc
@@ -204,6 +205,15 @@ GENERIC_GOV: list[tuple[re.Pattern, str, str]] = [
         "President of {c}",
     ),
 ]
+# Definite descriptions that point back to a named organisation: (pattern, fits(type, name)).
+DEFINITE: list[tuple[re.Pattern, Callable[[str, str], bool]]] = [
+    (re.compile(r"\b[Tt]he\s+(court)\b"), lambda t, n: t == "GovernmentBody" and "Court" in n),
+    (
+        re.compile(r"\b[Tt]he\s+((?:con)?federation)\b(?!\s+of)"),
+        lambda t, n: t == "UnionFederation",
+    ),
+    (re.compile(r"\b[Tt]he\s+(union)\b(?!\s+of)"), lambda t, n: t == "TradeUnion"),
+]
 LOWER_UNION = re.compile(
     r"\b(?:\p{Lu}\p{L}+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
 )
@@ -327,6 +337,7 @@ class MentionFinder:
         self._organisations()
         self._generic_government()
         self._acronyms()
+        self._definite_references()
         self._people()
         return self._to_mentions(longest_first(self.spans))
 
@@ -429,9 +440,28 @@ class MentionFinder:
             ):
                 self._add(occ.start(), occ.end(), "acronym", etype, key, name, country)
 
+    def _definite_references(self) -> None:
+        """ "the court", "the confederation", "the union": the last one the text named."""
+        named = sorted(
+            (s, e, lab)
+            for s, e, lab in self.spans
+            if lab.split("|")[0] in ("org-pattern", "gazetteer", "acronym")
+        )
+        for pattern, fits in DEFINITE:
+            for mt in pattern.finditer(self.text):
+                before = [
+                    lab for s, e, lab in named if e <= mt.start() and fits(*lab.split("|")[1:5:3])
+                ]
+                if before:
+                    _rule, etype, key, country, name = before[-1].split("|", 4)
+                    self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)
+
     def _generic_government(self) -> None:
+        referred = {(s, e) for s, e, lab in self.spans if lab.startswith("reference|")}
         for pattern, suffix, template in GENERIC_GOV:
             for mt in pattern.finditer(self.text):
+                if any(a <= mt.start() < b for a, b in referred):
+                    continue
                 country = self._country_near(mt.start())
                 if not country:
                     continue
