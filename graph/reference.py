@@ -50,6 +50,7 @@ class Title:
     label: str
     kind: str
     variants: tuple[str, ...]
+    office: str = ""  # a state office that acts as a body ("Attorney General")
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def load_reference(directory: Path = ONTOLOGY_DIR) -> Reference:
             place_stands_in=spec.get("place_stands_in", ""),
         )
     titles = tuple(
-        Title(t["id"], t["label"], t.get("kind", "any"), tuple(t["variants"]))
+        Title(t["id"], t["label"], t.get("kind", "any"), tuple(t["variants"]), t.get("office", ""))
         for t in _load_yaml(directory / "titles.yaml")
     )
     demonyms: dict[str, str] = {}

@@ -214,8 +214,48 @@ DEFINITE: list[tuple[re.Pattern, Callable[[str, str], bool]]] = [
     ),
     (re.compile(r"\b[Tt]he\s+(union)\b(?!\s+of)"), lambda t, n: t == "TradeUnion"),
 ]
+# Unions named in running text: "the Kazakh health workers union", "Metallurgy and mining
+# sectoral union". Leading function words are trimmed off afterwards.
 LOWER_UNION = re.compile(
-    r"\b(?:\p{Lu}\p{L}+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
+    r"\b(?:\p{Lu}[\p{Ll}-]+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
+    r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b"
+)
+FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "by",
+        "of",
+        "and",
+        "its",
+        "their",
+        "his",
+        "her",
+        "to",
+        "with",
+        "for",
+        "in",
+        "on",
+        "at",
+        "from",
+        "as",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "your",
+        "whose",
+        "which",
+        "who",
+        "said",
+        "says",
+    ]
+)
+# "Minister of Labour and Vocational Training": the ministry is named through its minister.
+MINISTER_OF = re.compile(
+    r"\b(?:Deputy\s+)?Minister\s+(?:of|for)\s+((?:the\s+)?\p{Lu}[\p{L}-]*(?:\s+(?:and\s+|of\s+|for\s+)?\p{Lu}[\p{L}-]*)*)"
 )
 PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
 
@@ -421,7 +461,34 @@ class MentionFinder:
                     name = f"{name} of {self.ref.entities[self.country].name}"
                 self._add(s, e, "org-pattern", etype, key, name, self.country)
         for mt in LOWER_UNION.finditer(self.text):
-            self._add(mt.start(), mt.end(), "union-pattern", "TradeUnion", "", mt.group(0))
+            words = list(re.finditer(r"\S+", mt.group(0)))
+            while len(words) > 2 and words[0].group(0).lower() in FUNCTION_WORDS:
+                words.pop(0)
+            s = mt.start() + words[0].start()
+            self._add(s, mt.end(), "union-pattern", "TradeUnion", "", self.text[s : mt.end()])
+        if self.country:
+            country = self.ref.entities[self.country].name
+            for mt in MINISTER_OF.finditer(self.text):
+                area = mt.group(1).removeprefix("the ")
+                name = f"Ministry of {area} of {country}"
+                key = f"{self.country}-ministry-of-{_slug(area)}"
+                self._add(mt.start(), mt.end(), "office", "GovernmentBody", key, name, self.country)
+            for title in self.ref.titles:
+                if not title.office:
+                    continue
+                for variant in title.variants:
+                    for mt in re.finditer(rf"\b{re.escape(variant)}\b", self.text):
+                        name = f"{title.office} of {country}"
+                        key = f"{self.country}-{_slug(title.office)}"
+                        self._add(
+                            mt.start(),
+                            mt.end(),
+                            "office",
+                            "GovernmentBody",
+                            key,
+                            name,
+                            self.country,
+                        )
         # "Russia and Central Asia constituency": a regional structure of a union federation.
         for mt in CONSTITUENCY.finditer(self.text):
             self._add(mt.start(), mt.end(), "org-pattern", "UnionFederation", "", mt.group(0))
