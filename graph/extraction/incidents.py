@@ -41,6 +41,7 @@ CALL_SCOPE = re.compile(
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
+PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
 CLOSING = re.compile(
@@ -149,14 +150,37 @@ class IncidentFinder:
         ss, se = sentence
         ts, te = trig[0]
         in_sent = [mm for mm in self.mentions if ss <= mm.clean_start < se]
-        actors = [mm for mm in in_sent if mm.type in ACTOR_TYPES]
+        # "KazTAG - The government ...": a news agency crediting itself is no actor.
+        credit = re.match(r"\s*\S[^\n]{0,40}?\s[-–—]\s", self.text[ss:se])
+        actors = sorted(
+            [
+                mm
+                for mm in in_sent
+                if mm.type in ACTOR_TYPES
+                and not (credit and mm.type == "Media" and mm.clean_end <= ss + credit.end())
+            ]
+            + self._pronouns(ss, se),
+            key=lambda mm: mm.clean_start,
+        )
         agents: list[Mention] = []
         targets: list[Mention] = []
-        other = [(s, t) for s, _, t, _ in all_triggers if ss <= s < se and t != itype]
+        # Coordinated verbs share their actors: "was attacked and killed", "arrested and charged".
+        other = [
+            (s, t)
+            for s, e, t, _ in all_triggers
+            if ss <= s < se
+            and t != itype
+            and not any(
+                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", self.text[min(e, te2) : max(s, ts2)])
+                for ts2, te2 in trig
+            )
+        ]
         coordinated = False
         for k, a in enumerate(actors):
             # Coordinated actors share a role: "the arrest of A ..., as well as of B".
-            prev_same = next((b for b in reversed(actors[:k]) if b.type == a.type), None)
+            prev_same = next(
+                (b for b in reversed(actors[:k]) if b.type == a.type and b.rule != "pronoun"), None
+            )
             if prev_same is not None and COORDINATED.search(
                 self.text[max(ss, a.clean_start - 60) : a.clean_start]
             ):
@@ -185,6 +209,9 @@ class IncidentFinder:
             if before:
                 if a.type in spec.agent_types and len(gap_before) < 120:
                     agents.append(a)
+                elif a.type in spec.target_types and len(gap_before) < 120:
+                    # "The HKCTU has dissolved": a subject that cannot act this way undergoes it.
+                    targets.append(a)
             elif a.type in spec.target_types:
                 targets.append(a)
         # Keep only the nearest agent before the trigger: the grammatical subject.
@@ -220,6 +247,23 @@ class IncidentFinder:
             # Named victims: their organisations ("KNPRK Deputy President X") are not victims too.
             return [replace(base, targets=(p,)) for p in _dedup(people)]
         return [base]
+
+    def _pronouns(self, ss: int, se: int) -> list[Mention]:
+        """ "he", "she", "him": the last person named before the sentence, standing at the pronoun."""
+        out = []
+        for mt in PRONOUN.finditer(self.text, ss, se):
+            prior = [
+                mm
+                for mm in self.mentions
+                if mm.type == "Person"
+                and mm.clean_end <= mt.start()
+                and mt.start() - mm.clean_end < 600
+            ]
+            if prior:
+                out.append(
+                    replace(prior[-1], clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
+                )
+        return out
 
     def _place(self, in_sent: list[Mention], ts: int) -> Mention | None:
         places = [mm for mm in in_sent if mm.type == "Place"]
@@ -341,13 +385,18 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
                 or inc.date is None
                 or prev.date.iso[: len(inc.date.iso)] == inc.date.iso[: len(prev.date.iso)]
             )
-            if same_date and (keys == pkeys if keys else inc.type != "Statement"):
+            if not same_date:
+                continue
+            if keys == pkeys or ((not keys or not pkeys) and inc.type != "Statement"):
+                # The report with named victims leads; the more precise date wins.
+                lead, other = (prev, inc) if pkeys or not keys else (inc, prev)
+                dates = [d for d in (prev.date, inc.date) if d is not None]
                 out[i] = replace(
-                    prev,
-                    agents=tuple(_dedup([*prev.agents, *inc.agents])),
+                    lead,
+                    agents=tuple(_dedup([*lead.agents, *other.agents])),
                     conventions=tuple(_dedup([*prev.conventions, *inc.conventions])),
-                    place=prev.place or inc.place,
-                    date=prev.date or inc.date,
+                    place=lead.place or other.place,
+                    date=max(dates, key=lambda d: len(d.iso)) if dates else None,
                 )
                 break
         else:

@@ -255,7 +255,8 @@ FUNCTION_WORDS = frozenset(
 )
 # "Minister of Labour and Vocational Training": the ministry is named through its minister.
 MINISTER_OF = re.compile(
-    r"\b(?:Deputy\s+)?Minister\s+(?:of|for)\s+((?:the\s+)?\p{Lu}[\p{L}-]*(?:\s+(?:and\s+|of\s+|for\s+)?\p{Lu}[\p{L}-]*)*)"
+    r"\b(?:Deputy[ \t]+)?Minister[ \t]+(?:of|for)[ \t]+((?:the[ \t]+)?\p{Lu}[\p{L}-]*"
+    r"(?:[ \t]+(?:and[ \t]+|of[ \t]+|for[ \t]+)?\p{Lu}[\p{L}-]*)*)"
 )
 PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
 

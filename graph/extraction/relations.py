@@ -7,8 +7,18 @@ import regex as re
 from ..model import ORG_TYPES, Document, Mention, Relation
 from ..reference import Reference
 
+# "X, president of the Y", "X, president of the Gazipur district committee of the Y".
 APPOSITION_OF = re.compile(
-    r"^,\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:of|at|in|for|with)\s+(?:the\s+)?$"
+    r"^,\s+(?:the\s+|a\s+|an\s+|another\s+of\s+(?:its|the)\s+)?([\p{L}’'\s-]+?)\s+"
+    r"(?:of|at|in|for|with)\s+[^,;()]{0,60}?(?:the\s+)?$"
+)
+# "its general secretary, X", "another of its leaders, X": a post in the organisation last named.
+ITS_TITLE = re.compile(r"\b(?:[Ii]ts|[Tt]heir)\s+((?:[\p{Ll}-]+\s+){0,3}?[\p{Ll}-]+?)s?,?\s+$")
+# "his deputy, X": a post in the organisation of the person named before.
+HIS_TITLE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+((?:[\p{Ll}-]+\s+){0,2}?[\p{Ll}-]+?),?\s+$")
+SUBSIDIARY_OF = re.compile(
+    r"^,?\s+(?:is\s+|was\s+)?(?:an?\s+|the\s+)?(?:subsidiary|branch|division|unit|part)\s+of\s+"
+    r"(?:the\s+)?(?:[\p{L}-]+\s+){0,3}?$"
 )
 AFFILIATED_PREFIX = re.compile(r"-affiliated\s+(?:the\s+)?$")
 AFFILIATE_OF = re.compile(
@@ -17,6 +27,14 @@ AFFILIATE_OF = re.compile(
 )
 ITS_AFFILIATE = re.compile(
     r"\bits\s+(?:affiliates?|member\s+organi[sz]ations?|affiliated\s+unions?)\s+(?:the\s+)?$"
+)
+
+
+UNION_TYPES = ("TradeUnion", "UnionFederation")
+# Parts of a state that are not "the government": other branches, and forces monitors name apart.
+STATE_BRANCH = re.compile(
+    r"^(?:government|courts?|.*court|parliament|president|senate|.*assembly|police|.*police|"
+    r"security-forces|military|army)"
 )
 
 
@@ -41,13 +59,17 @@ def find_relations(
         if k not in out:
             out[k] = Relation(kind, subj, obj, detail, role, doc.source_span(s, e))
 
+    orgs = [m for m in mentions if m.type in ORG_TYPES]
     for ss, se in sentences:
         ms = [m for m in mentions if ss <= m.clean_start < se]
         for i, m in enumerate(ms):
             prev = ms[i - 1] if i else None
             nxt = ms[i + 1] if i + 1 < len(ms) else None
             if m.type == "Person":
-                _position_rules(text, ref, m, prev, nxt, add, ss, se)
+                before = len(out)
+                _position_rules(text, ref, m, prev, nxt, ms[i + 1 :], add, ss, se)
+                if len(out) == before:
+                    _context_positions(text, ref, m, ms[i + 1 :], orgs, out, add, ss, se)
             elif m.type in ORG_TYPES and prev is not None and prev.type in ORG_TYPES:
                 between = text[prev.clean_end : m.clean_start]
                 if (
@@ -55,18 +77,74 @@ def find_relations(
                 ) or ITS_AFFILIATE.search(text[ss : m.clean_start]):
                     add("affiliated_to", m, prev, "", "", ss, se)
             if m.type in ORG_TYPES and nxt is not None and nxt.type in ORG_TYPES:
-                if AFFILIATE_OF.match(text[m.clean_end : nxt.clean_start]):
+                between = text[m.clean_end : nxt.clean_start]
+                if AFFILIATE_OF.match(between):
                     add("affiliated_to", m, nxt, "", "", ss, se)
+                elif SUBSIDIARY_OF.match(between):
+                    add("part_of", m, nxt, "", "", ss, se)
 
     _curated_parts(doc, mentions, ref, add)
     return sorted(out.values(), key=lambda r: (r.evidence.start, r.type, r.subject.identity))
 
 
-def _position_rules(text, ref, p, prev, nxt, add, ss, se) -> None:
-    # "CNTUK President Larisa Kharkova": ORG TITLE PERSON
+def _context_positions(text, ref, p, later, orgs, out, add, ss, se) -> None:
+    """Posts stated around the name rather than next to it: "its general secretary, X", "his
+    deputy X", "REP leaders X and Y", a signature's title and organisation lines."""
+    before = text[max(ss, p.clean_start - 60) : p.clean_start]
+    mt = ITS_TITLE.search(before)
+    if mt and (t := _title(ref, mt.group(1))):
+        pos = p.clean_start - len(before) + mt.start()
+        org = next(
+            (o for o in reversed(orgs) if o.clean_end <= pos and o.type in UNION_TYPES), None
+        )
+        if org is not None:
+            add("position", p, org, t[0], t[1], ss, se)
+            return
+    mt = HIS_TITLE.search(before)
+    if mt and (t := _title(ref, mt.group(1))):
+        last = [
+            r for r in out.values() if r.type == "position" and r.evidence.start <= p.span.start
+        ]
+        if last:
+            add("position", p, last[-1].object, t[0], t[1], ss, se)
+            return
+    # "REP leaders X and Y": Y shares the post stated for X.
+    mt = re.search(r"(?:,|\band)\s+$", before)
+    if mt:
+        prior = [
+            r
+            for r in out.values()
+            if r.type == "position"
+            and r.subject.type == "Person"
+            and r.subject.clean_end <= p.clean_start
+            and p.clean_start - r.subject.clean_end < 8
+        ]
+        if prior:
+            add("position", p, prior[-1].object, prior[-1].detail, prior[-1].role, ss, se)
+            return
+    # A signature or an address block: the name alone on its line, the title on the next line,
+    # the organisation on that line or the one after.
+    line_end = text.find("\n", p.clean_end)
+    if line_end < 0 or text[p.clean_end : line_end].strip(" ,"):
+        return
+    lines = text[line_end + 1 :].split("\n", 2)[:2]
+    if not lines or (
+        not (t := _title(ref, lines[0].split(",")[0])) and not lines[0].startswith("Minister")
+    ):
+        return
+    start = line_end + 1
+    end = start + sum(len(x) + 1 for x in lines)
+    org = next((o for o in orgs if start <= o.clean_start < end), None)
+    if org is not None:
+        title = t or (lines[0].strip(), "minister")
+        add("position", p, org, title[0], title[1], p.clean_start, end)
+
+
+def _position_rules(text, ref, p, prev, nxt, later, add, ss, se) -> None:
+    # "CNTUK President Larisa Kharkova": ORG TITLE PERSON; "the union's president, X"
     if prev is not None and prev.type in ORG_TYPES:
         between = text[prev.clean_end : p.clean_start]
-        t = _title(ref, between)
+        t = _title(ref, re.sub(r"^['’]s\s+", " ", between).rstrip(", "))
         if t:
             add("position", p, prev, t[0], t[1], ss, se)
             return
@@ -74,6 +152,9 @@ def _position_rules(text, ref, p, prev, nxt, add, ss, se) -> None:
         if between.strip() in {",", ""} and prev.key.endswith("-president"):
             add("position", p, prev, "President", "president", ss, se)
             return
+    if nxt is not None and nxt.type == "Place":
+        # "X, president of the Gazipur district committee of the Y": look past the place.
+        nxt = next((m for m in later if m.type in ORG_TYPES), None)
     if nxt is None or nxt.type not in ORG_TYPES:
         return
     between = text[p.clean_end : nxt.clean_start]
@@ -88,7 +169,7 @@ def _position_rules(text, ref, p, prev, nxt, add, ss, se) -> None:
     # "Amin Eleusinov, shop steward at the Oil Construction Company"
     mt = APPOSITION_OF.match(between)
     if mt:
-        t = _title(ref, mt.group(1))
+        t = _title(ref, mt.group(1)) or _title(ref, mt.group(1).split()[-1])
         if t:
             add("position", p, nxt, t[0], t[1], ss, se)
 
@@ -101,8 +182,14 @@ def _curated_parts(doc, mentions, ref, add) -> None:
     for key, m in sorted(first.items()):
         known = ref.entities.get(key)
         parents = list(known.part_of) if known else []
-        # A ministry, police or court of a country belongs to that country's government.
-        if m.type == "GovernmentBody" and m.country and m.key.startswith(f"{m.country}-ministry"):
+        # A country's ministries, agencies and offices belong to its government (its courts,
+        # parliament and head of state do not: they are other branches).
+        if (
+            m.type == "GovernmentBody"
+            and m.country
+            and m.key.startswith(f"{m.country}-")
+            and not STATE_BRANCH.search(m.key.removeprefix(f"{m.country}-"))
+        ):
             parents.append(f"{m.country}-government")
         for parent in parents:
             if parent in first:
