@@ -122,12 +122,13 @@ def _conventions(path: Path) -> list[KnownEntity]:
     out = []
     for c in _load_yaml(path):
         number = int(c["number"])
-        aliases = [c["title"], *c.get("short", [])]
+        aliases = [c["title"], f"ILO Convention {number}", *c.get("short", [])]
         out.append(
             KnownEntity(
                 id=f"ilo-c{number:03d}",
                 type="ILOConvention",
-                name=f"ILO Convention {number}",
+                # NORMLEX's form: "Forced Labour Convention, 1930 (No. 29)".
+                name=f"{c['title']}, {c['year']} (No. {number})",
                 aliases=tuple(aliases),
                 extra={
                     "number": number,

@@ -196,7 +196,16 @@ CONVENTION = re.compile(
 GENERIC_GOV: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"\b(?:government|authorities)\b", re.I), "government", "Government of {c}"),
     (re.compile(r"\bpolice\b", re.I), "police", "Police of {c}"),
-    (re.compile(r"\bcourts?\b(?!\s+of\s+(?:law|appeal))", re.I), "courts", "Courts of {c}"),
+    # "a court decision", "the courts": the judiciary; "went to court" names no body.
+    (
+        re.compile(
+            r"\bcourts\b(?!\s+of\s+(?:law|appeal))"
+            r"|\bcourt(?=\s+(?:decision|ruling|order|verdict|judgment|case|hearing)s?\b)",
+            re.I,
+        ),
+        "courts",
+        "Courts of {c}",
+    ),
     (re.compile(r"\bsecurity forces\b", re.I), "security-forces", "Security forces of {c}"),
     # "the President" alone or "President of <country>"; "President Kharkova" is a person's title.
     (
@@ -220,6 +229,28 @@ LOWER_UNION = re.compile(
     r"\b(?:\p{Lu}[\p{Ll}-]+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
     r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b"
 )
+# Courts named by kind in running text: "an appeal court", "the district court".
+LOWER_COURT = re.compile(
+    r"\b(?:appeals?|appellate|district|city|regional|provincial|supreme|high|military|"
+    r"revolutionary|labou?r|industrial|criminal|municipal|constitutional)\s+court\b"
+)
+# "Phnom Penh municipal authorities": a place's own administration.
+LOCAL_AUTHORITY = re.compile(
+    r"\b((?:\p{Lu}[\p{L}-]+\s+){1,3})(?:municipal|city|provincial|regional|local|district|town)\s+"
+    r"(?:authorities|administration|government|council)\b"
+)
+# Places the gazetteer cannot know: "in Canlubang, Calamba", "Tangail district".
+PLACE_BEFORE_KNOWN = re.compile(
+    r"\b(?:in|near|from|outside|at)\s+((?:\p{Lu}[\p{Ll}-]+\s+){0,2}\p{Lu}[\p{Ll}-]+),\s+(?=\p{Lu})"
+)
+PLACE_KIND = re.compile(
+    r"\b((?:\p{Lu}[\p{Ll}-]+\s+){1,2})(district|province|region|county|municipality|prefecture|"
+    r"governorate|oblast|village|town)\b",
+)
+PLANT = re.compile(
+    r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?(?:factory|plant|mill|mine)\b"
+)
+BREADCRUMB = re.compile(r"(?m)^[^\n]*\S\s+[>»›]\s+\S[^\n]*$")
 FUNCTION_WORDS = frozenset(
     [
         "the",
@@ -377,6 +408,7 @@ class MentionFinder:
         self._laws()
         self._organisations()
         self._generic_government()
+        self._local_places()
         self._acronyms()
         self._definite_references()
         self._people()
@@ -469,6 +501,12 @@ class MentionFinder:
             self._add(s, mt.end(), "union-pattern", "TradeUnion", "", self.text[s : mt.end()])
         if self.country:
             country = self.ref.entities[self.country].name
+            for mt in LOWER_COURT.finditer(self.text):
+                name = f"{mt.group(0).capitalize()} of {country}"
+                key = f"{self.country}-{_slug(mt.group(0))}"
+                self._add(
+                    mt.start(), mt.end(), "org-pattern", "GovernmentBody", key, name, self.country
+                )
             for mt in MINISTER_OF.finditer(self.text):
                 area = mt.group(1).removeprefix("the ")
                 name = f"Ministry of {area} of {country}"
@@ -493,6 +531,41 @@ class MentionFinder:
         # "Russia and Central Asia constituency": a regional structure of a union federation.
         for mt in CONSTITUENCY.finditer(self.text):
             self._add(mt.start(), mt.end(), "org-pattern", "UnionFederation", "", mt.group(0))
+
+    def _local_places(self) -> None:
+        """Towns, districts, factories and local administrations the gazetteer does not list."""
+        known = {(s, e) for s, e, lab in self.spans if lab.split("|")[1] == "Place"}
+        for mt in PLACE_BEFORE_KNOWN.finditer(self.text):
+            after = mt.end()
+            if any(s == after for s, _ in known) and mt.group(1).split()[0] not in MONTHS_DAYS:
+                s, e = mt.span(1)
+                self._add(s, e, "place-pattern", "Place", "", mt.group(1), self.country)
+        for mt in PLACE_KIND.finditer(self.text):
+            words = mt.group(1).split()
+            if words[0] in LEAD_WORDS or HEAD_WORD.search(mt.group(1)):
+                continue
+            self._add(mt.start(), mt.end(), "place-pattern", "Place", "", mt.group(0), self.country)
+        for mt in LOCAL_AUTHORITY.finditer(self.text):
+            if mt.group(1).split()[0] in LEAD_WORDS:
+                continue
+            key = f"{_slug(mt.group(1))}-authorities"
+            self._add(
+                mt.start(),
+                mt.end(),
+                "org-pattern",
+                "GovernmentBody",
+                key,
+                mt.group(0),
+                self.country,
+            )
+        for mt in PLANT.finditer(self.text):
+            words = list(re.finditer(r"\S+", mt.group(1)))
+            while words and words[0].group(0) in LEAD_WORDS:
+                words.pop(0)
+            if not words or HEAD_WORD.search(mt.group(1)):
+                continue
+            s, e = mt.start(1) + words[0].start(), mt.start(1) + words[-1].end()
+            self._add(s, e, "org-pattern", "Company", "", self.text[s:e], self.country)
 
     def _acronyms(self) -> None:
         """ "Korean Construction Workers' Union (KCWU)": the acronym names the same organisation."""
@@ -574,8 +647,15 @@ class MentionFinder:
     # -- assemble
     def _to_mentions(self, spans: list[tuple[int, int, str]]) -> list[Mention]:
         out = []
+        # Breadcrumbs ("Home > News > Asia") are site navigation, not what the page says.
+        crumbs = [mt.span() for mt in BREADCRUMB.finditer(self.text)]
         for s, e, label in spans:
             rule, etype, key, country, name = label.split("|", 4)
+            if any(a <= s < b for a, b in crumbs):
+                continue
+            # "Pro-Beijing media": a place inside a compound adjective is no mention of it.
+            if etype == "Place" and s > 0 and self.text[s - 1] == "-" and rule == "gazetteer":
+                continue
             src = self.doc.source_span(s, e)
             if not src.text.strip():
                 continue

@@ -215,7 +215,20 @@ def find_people(
     found += _signatures(text, candidates, m)
     found += [p for p in _emails(text) if free(p[0], p[1])]
     if ner is not None:
-        found += [p for p in ner(text) if free(p[0], p[1]) and not _known_name(p[2].split(), m)]
+        for ps, _pe, name in ner(text):
+            # The model's spans can carry a greeting or a title: "To Vice-President X", "Dear X".
+            words = list(re.finditer(r"\S+", name))
+            while words and (
+                words[0].group(0) in NOT_NAMES
+                or words[0].group(0).lower() in titles
+                or words[0].group(0) in {"To", "Dear", "Cc", "From"}
+            ):
+                words.pop(0)
+            if len(words) < 2 or any(w.group(0) in NOT_NAMES for w in words):
+                continue
+            s, e = ps + words[0].start(), ps + words[-1].end()
+            if free(s, e) and not _known_name([w.group(0) for w in words], m):
+                found.append((s, e, text[s:e]))
     found = _coordinated(text, _dedupe(found), candidates)
     found += _shared_surname(text, found, free)
     return _propagate_surnames(text, _dedupe(found), free)
