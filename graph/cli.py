@@ -73,20 +73,55 @@ def build(sources: tuple[Path, ...], out: Path) -> None:
     type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
     default="table",
     show_default=True,
+    help="json is SPARQL 1.1 results JSON (JSON-LD for CONSTRUCT); turtle is for CONSTRUCT.",
 )
-@click.option("--list", "list_", is_flag=True, help="List the saved queries.")
+@click.option("--list", "list_", is_flag=True, help="List the saved queries and their parameters.")
 @_common
 def query(name, sparql, file, params, fmt, list_, out: Path) -> None:
     """Run a saved query NAME, a query text (-q) or a file (-f) against the build."""
     from . import query as q
 
     if list_:
-        for saved in q.saved_queries():
-            click.echo(f"{saved.name:<28} {saved.title}")
+        click.echo(q.list_text(), nl=False)
         return
-    text = q.resolve_query_text(name, sparql, file)
-    values = q.parse_params(params)
-    click.echo(q.run_and_format(out, text, values, fmt, name=name), nl=False)
+    saved = q.resolve_query(name, sparql, file)
+    result = q.run_saved(out, saved, q.parse_params(params))
+    click.echo(q.format_result(result, fmt), nl=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, help="Port (0: any free port).")
+@click.option("--timeout", default=30.0, show_default=True, help="Query time limit, seconds.")
+@click.option(
+    "--max-bytes",
+    default=10_000_000,
+    show_default=True,
+    help="Largest answer served, in bytes.",
+)
+@_common
+def serve(host: str, port: int, timeout: float, max_bytes: int, out: Path) -> None:
+    """Serve the build read-only: SPARQL at http://HOST:PORT/query, the view at /view."""
+    from .serve import is_loopback
+    from .serve import serve as run_serve
+
+    if not is_loopback(host):
+        click.echo(f"Warning: {host} is not loopback: anyone who reaches it can query", err=True)
+    run_serve(out, host, port, timeout, max_bytes, announce=lambda line: click.echo(line))
+
+
+@main.command()
+@click.argument("url")
+@_common
+def push(url: str, out: Path) -> None:
+    """Upload the build to a Graph Store server at URL, replacing each of its graphs.
+
+    Credentials come from LABOURGRAPH_PUSH_TOKEN, or LABOURGRAPH_PUSH_USER and
+    LABOURGRAPH_PUSH_PASSWORD, never from the command line.
+    """
+    from .push import push as run_push
+
+    click.echo(run_push(out, url).summary())
 
 
 @main.command()

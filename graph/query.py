@@ -1,11 +1,23 @@
-"""Saved queries, parameters bound as values, and result formatting (table, csv, tsv, json, turtle)."""
+"""Saved queries (``.rq`` files with a header), parameters bound as values, and result formats.
+
+A saved query starts with comment lines::
+
+    # title: Incidents of one type with victims, perpetrators, dates and quotes
+    # description: One line on what it answers.
+    # param: type (default: Arrest) what the parameter means
+    # param: actor (required) what the parameter means
+
+Parameters become variables of the query (``?type``), bound in a ``VALUES`` block, so a value is
+data whatever characters it holds. Results print as an aligned table, CSV, TSV, SPARQL 1.1
+results JSON, or (CONSTRUCT) Turtle / JSON-LD.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -15,56 +27,120 @@ import regex as re
 from .errors import QueryError
 from .store import open_store, run_query, term_text
 
+FORMATS = ("table", "csv", "tsv", "json", "turtle")
+_PARAM = re.compile(r"#\s*param:\s*(\w+)\s*\((required|default:\s*([^)]*))\)\s*(.*)")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its name, its default (``None`` when it must be given), what it means."""
+
+    name: str
+    default: str | None
+    description: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
 
 @dataclass(frozen=True)
 class SavedQuery:
+    """A query with its header: name, title, one-line description and parameters."""
+
     name: str
     title: str
-    params: tuple[tuple[str, bool], ...]  # (name, required)
     text: str
+    description: str = ""
+    parameters: tuple[Param, ...] = ()
+    saved: bool = False  # shipped with labourgraph: an unknown parameter is a mistake
+
+    @property
+    def params(self) -> tuple[tuple[str, bool], ...]:
+        """``(name, required)`` for each parameter."""
+        return tuple((p.name, p.required) for p in self.parameters)
+
+    def values(self, given: Mapping[str, str]) -> dict[str, str]:
+        """``given`` with defaults filled in; a missing required or unknown parameter raises."""
+        known = {p.name for p in self.parameters}
+        if self.parameters or self.saved:
+            unknown = sorted(set(given) - known)
+            if unknown:
+                takes = ", ".join(sorted(known)) or "no parameters"
+                raise QueryError(
+                    f"query {self.name!r} has no parameter {unknown[0]!r}; it takes {takes}"
+                )
+        values = dict(given)
+        for p in self.parameters:
+            if p.name not in values:
+                if p.default is None:
+                    raise QueryError(f"query {self.name!r} needs --param {p.name}=...")
+                values[p.name] = p.default
+        return values
 
 
-def _parse(name: str, text: str) -> SavedQuery:
-    title, params = name, []
+def parse_query(name: str, text: str) -> SavedQuery:
+    """Read the header comments of a query text (a query without a header has no parameters)."""
+    title, description, params = name, "", []
     for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
         if line.startswith("# title:"):
             title = line.split(":", 1)[1].strip()
-        elif line.startswith("# params:"):
-            for part in re.findall(r"(\w+)\s*(\([^)]*\))?", line.split(":", 1)[1]):
-                if part[0] != "none":
-                    params.append((part[0], "required" in part[1]))
-    return SavedQuery(name, title, tuple(params), text)
+        elif line.startswith("# description:"):
+            description = line.split(":", 1)[1].strip()
+        elif m := _PARAM.fullmatch(line.strip()):
+            default = None if m.group(2) == "required" else m.group(3).strip()
+            params.append(Param(m.group(1), default, m.group(4).strip()))
+    return SavedQuery(name, title, text, description, tuple(params))
 
 
 def saved_queries() -> list[SavedQuery]:
     """The ``.rq`` files shipped in ``labourgraph.queries``, sorted by name."""
     folder = resources.files("labourgraph.queries")
-    out = [
-        _parse(f.name[:-3], f.read_text(encoding="utf-8"))
+    found = [
+        replace(parse_query(f.name[:-3], f.read_text(encoding="utf-8")), saved=True)
         for f in folder.iterdir()
         if f.name.endswith(".rq")
     ]
-    return sorted(out, key=lambda q: q.name)
+    return sorted(found, key=lambda q: q.name)
 
 
-def resolve_query_text(name: str | None, sparql: str | None, file: Path | None) -> str:
+def saved_query(name: str) -> SavedQuery:
+    """The saved query called ``name``; an unknown name raises with the list of names."""
+    for q in saved_queries():
+        if q.name == name:
+            return q
+    names = ", ".join(q.name for q in saved_queries())
+    raise QueryError(f"no saved query named {name!r}; saved queries: {names}")
+
+
+def resolve_query(name: str | None, sparql: str | None, file: Path | None) -> SavedQuery:
+    """The query named, given as text (``-q``) or in a file (``-f``): exactly one of them."""
     given = [x for x in (name, sparql, file) if x]
     if len(given) != 1:
         raise QueryError(
             "give exactly one of NAME, -q SPARQL or -f FILE (see `labourgraph query --list`)"
         )
     if sparql:
-        return sparql
+        return parse_query("-q", sparql)
     if file:
-        return file.read_text(encoding="utf-8")
-    for q in saved_queries():
-        if q.name == name:
-            return q.text
-    names = ", ".join(q.name for q in saved_queries())
-    raise QueryError(f"no saved query named {name!r}; saved queries: {names}")
+        try:
+            return parse_query(file.stem, file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{file}: cannot read the query: {exc}") from exc
+    return saved_query(str(name))
+
+
+def resolve_query_text(name: str | None, sparql: str | None, file: Path | None) -> str:
+    """The text of :func:`resolve_query`."""
+    return resolve_query(name, sparql, file).text
 
 
 def parse_params(params: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``key=value`` strings (``--param``) as a dict; the value may hold anything, even ``=``."""
     values = {}
     for p in params:
         key, sep, value = p.partition("=")
@@ -74,14 +150,15 @@ def parse_params(params: tuple[str, ...] | list[str]) -> dict[str, str]:
     return values
 
 
-def _check_params(name: str | None, values: dict[str, str]) -> None:
-    if not name:
-        return
+def list_text() -> str:
+    """The saved queries, one a line with their parameters below, for ``query --list``."""
+    lines = []
     for q in saved_queries():
-        if q.name == name:
-            for pname, required in q.params:
-                if required and pname not in values:
-                    raise QueryError(f"query {name!r} needs --param {pname}=...")
+        lines.append(f"{q.name:<26} {q.title}")
+        for p in q.parameters:
+            how = "required" if p.required else f"default {p.default}"
+            lines.append(f"{'':<26}   --param {p.name}=...  ({how}) {p.description}")
+    return "\n".join(lines) + "\n"
 
 
 def _table(header: list[str], body: list[list[str]]) -> str:
@@ -100,43 +177,74 @@ def _table(header: list[str], body: list[list[str]]) -> str:
     return "\n".join(lines) + f"\n({len(cells)} rows)\n"
 
 
-def format_result(result, fmt: str) -> str:
+def format_result(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean, fmt: str) -> str:
+    """A query answer as text in ``fmt`` (one of :data:`FORMATS`)."""
     if isinstance(result, ox.QueryBoolean):
+        if fmt == "json":
+            return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n"
         return ("true" if bool(result) else "false") + "\n"
     if isinstance(result, ox.QueryTriples):
-        return result.serialize(format=ox.RdfFormat.TURTLE).decode("utf-8")
-    if fmt == "json":
+        triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        if fmt in ("table", "turtle", "json"):
+            rdf = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
+            return ox.serialize(triples, format=rdf, prefixes=_prefixes()).decode("utf-8")
+        # csv/tsv: one triple a row, for a spreadsheet.
+        header = ["subject", "predicate", "object"]
+        body = [
+            [term_text(t.subject), term_text(t.predicate), term_text(t.object)] for t in triples
+        ]
+    elif fmt == "turtle":
+        raise QueryError("--format turtle is for CONSTRUCT queries")
+    elif fmt == "json":
         return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n"
-    header = [v.value for v in result.variables]
-    body = [[term_text(sol[h]) for h in header] for sol in result]
+    else:
+        header = [v.value for v in result.variables]
+        body = [[term_text(sol[h]) for h in header] for sol in result]
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(header)
         writer.writerows(body)
         return buf.getvalue()
-    if fmt == "turtle":
-        raise QueryError("--format turtle is for CONSTRUCT queries")
     return _table(header, body)
+
+
+def _prefixes() -> dict[str, str]:
+    from .vocab import PREFIXES
+
+    # Without ``id:``: its local names hold slashes, which Turtle would have to escape.
+    return {p: str(ns) for p, ns in PREFIXES.items() if p != "id"}
+
+
+def run_saved(
+    out: Path, query: SavedQuery, given: Mapping[str, str]
+) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    """Run ``query`` against ``OUT/store`` with ``given`` values (defaults filled in)."""
+    return run_query(open_store(out), query.text, query.values(given))
 
 
 def run_and_format(
     out: Path, text: str, values: dict[str, str], fmt: str, name: str | None = None
 ) -> str:
     """Run ``text`` against ``OUT/store`` with ``values`` bound and format the answer."""
-    _check_params(name, values)
-    store = open_store(out)
-    return format_result(run_query(store, text, values), fmt)
+    query = saved_query(name) if name else parse_query("-q", text)
+    return format_result(run_saved(out, query, values), fmt)
+
+
+def lookup(name_or_text: str) -> SavedQuery:
+    """A saved query by name, else ``name_or_text`` taken as a query text."""
+    for q in saved_queries():
+        if q.name == name_or_text:
+            return q
+    if re.fullmatch(r"\w+", name_or_text.strip()):
+        saved_query(name_or_text)  # a bare word is meant as a name: say which names exist
+    return parse_query("-q", name_or_text)
 
 
 def select(out: Path, name_or_text: str, **params: str) -> list[dict[str, str]]:
-    """Run a saved query (by name) or a SELECT text; rows as dicts (for notebooks and tests)."""
-    names = {q.name: q.text for q in saved_queries()}
-    text = names.get(name_or_text, name_or_text)
-    result = run_query(open_store(out), text, params)
+    """Run a saved query (by name) or a SELECT text; rows as dicts of plain values."""
+    result = run_saved(out, lookup(name_or_text), params)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("select() runs SELECT queries; use run_saved() for ASK and CONSTRUCT")
     header = [v.value for v in result.variables]
     return [{h: term_text(sol[h]) for h in header} for sol in result]
-
-
-def to_json(rows: list[dict[str, str]]) -> str:
-    return json.dumps(rows, indent=2, ensure_ascii=False)

@@ -1,6 +1,7 @@
 """Store stage: the build's quads in an embedded Oxigraph store, and SPARQL over it.
 
-Query values are bound with pyoxigraph ``substitutions`` (never pasted into the query text).
+Query values are bound as RDF terms in a ``VALUES`` block (never pasted into the query text as
+SPARQL), and the project's prefixes are passed to the parser, so queries may use ``lg:`` etc.
 """
 
 from __future__ import annotations
@@ -15,6 +16,21 @@ from .errors import BuildNotFoundError, QueryError
 from .vocab import PREFIXES
 
 PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+
+# The parts of a query that are data, not syntax: long strings first (they start like short
+# ones), then strings, IRIs (no spaces or braces inside, as in the SPARQL grammar), comments.
+_DATA = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n\r]*",
+    flags=re.S,
+)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 
 
 def load_store(path: Path, nquads_file: Path) -> None:
@@ -35,43 +51,102 @@ def open_store(out: Path) -> ox.Store:
     return ox.Store.read_only(str(path))
 
 
-def _term(value: str) -> ox.Literal | ox.NamedNode:
-    if value.startswith(("http://", "https://")):
-        return ox.NamedNode(value)
-    return ox.Literal(value)
+def mask_sparql(sparql: str) -> str:
+    """The query with strings, IRIs and comments blanked out, same length (offsets still hold)."""
+    return _DATA.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), sparql)
+
+
+def outer_group_start(sparql: str) -> int:
+    """The offset just after the ``{`` that opens the query's outer WHERE group."""
+    code = mask_sparql(sparql)
+    braces = parens = 0
+    first = -1
+    for i, ch in enumerate(code):
+        if ch == "{":
+            if braces == 0 and parens == 0:
+                # CONSTRUCT's template is also a top-level group: the WHERE keyword decides.
+                if re.search(r"\bWHERE\s*$", code[:i], flags=re.I):
+                    return i + 1
+                if first < 0:
+                    first = i + 1
+            braces += 1
+        elif ch == "}":
+            braces -= 1
+        elif ch == "(":
+            parens += 1
+        elif ch == ")":
+            parens -= 1
+    if first < 0:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    return first
+
+
+def sparql_literal(value: str) -> str:
+    """``value`` as a SPARQL string literal: quotes, backslashes and line breaks escaped."""
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"'
+
+
+def sparql_term(value: str) -> str:
+    """An IRI when ``value`` is a valid http(s) IRI, else a plain string literal."""
+    if _IRI.fullmatch(value):
+        try:
+            return str(ox.NamedNode(value))
+        except ValueError:  # not a valid IRI after all: a string like any other
+            pass
+    return sparql_literal(value)
 
 
 def bind_values(sparql: str, params: Mapping[str, str]) -> str:
     """Add a ``VALUES`` block binding ``params`` at the top of the outer WHERE group.
 
-    Each value goes in as an RDF term serialised by pyoxigraph (quotes, backslashes and
-    newlines escaped), so a value can never change the query's structure. pyoxigraph's own
-    ``substitutions`` only bind projected variables, hence this.
+    Each value goes in as one RDF term with its quotes, backslashes and line breaks escaped, so
+    a value can never change the query's structure. pyoxigraph's own ``substitutions`` only
+    bind projected variables, hence this; a FILTER in the outer group sees the values.
     """
     if not params:
         return sparql
     for key in params:
-        if not re.fullmatch(r"[A-Za-z_]\w*", key):
+        if not _NAME.fullmatch(key):
             raise QueryError(f"parameter name {key!r} is not a plain SPARQL variable name")
     names = sorted(params)
-    row = " ".join(str(_term(params[k])) for k in names)
+    row = " ".join(sparql_term(params[k]) for k in names)
     block = f"VALUES ({' '.join('?' + k for k in names)}) {{ ({row}) }}\n"
-    mt = re.search(r"\bWHERE\s*\{", sparql, flags=re.I) or re.search(r"\{", sparql)
-    if mt is None:
-        raise QueryError("cannot bind parameters: the query has no WHERE group")
-    return sparql[: mt.end()] + "\n" + block + sparql[mt.end() :]
+    at = outer_group_start(sparql)
+    return sparql[:at] + "\n" + block + sparql[at:]
+
+
+def uses_service(sparql: str) -> bool:
+    """Whether the query has a ``SERVICE`` clause (a call to another endpoint)."""
+    # A keyword, not part of a prefixed name, variable or blank node label.
+    return bool(re.search(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", mask_sparql(sparql), flags=re.I))
+
+
+_UPDATES = frozenset(
+    ["INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH"]
+)  # the words a SPARQL Update operation can start with
+
+
+def is_update(sparql: str) -> bool:
+    """Whether the text is a SPARQL Update (its first keyword after PREFIX/BASE is an update's)."""
+    code = mask_sparql(sparql)
+    m = re.match(r"(?:\s*(?:PREFIX\s+[^\s:]*:|BASE))*\s*([A-Za-z]+)", code, flags=re.I)
+    return bool(m) and m.group(1).upper() in _UPDATES
 
 
 def run_query(
     store: ox.Store, sparql: str, params: Mapping[str, str] | None = None
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run a SELECT/ASK/CONSTRUCT with ``params`` bound as values (IRIs when they look like IRIs)."""
-    text = sparql if re.search(r"^\s*PREFIX", sparql, flags=re.I | re.M) else PREFIX_BLOCK + sparql
-    text = bind_values(text, params or {})
+    text = bind_values(sparql, params or {})
     try:
-        return store.query(text, use_default_graph_as_union=True)
+        return store.query(text, prefixes=_PREFIXES, use_default_graph_as_union=True)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise QueryError(f"query failed: {exc}") from exc
+        # The parser lists every token it expected, over several lines: one line, kept short.
+        said = " ".join(str(exc).split())
+        raise QueryError(f"query failed: {said[:300]}{'…' if len(said) > 300 else ''}") from exc
 
 
 def term_text(term: object) -> str:
@@ -82,6 +157,7 @@ def term_text(term: object) -> str:
 
 
 def rows(result: ox.QuerySolutions) -> Iterator[dict[str, str]]:
+    """Each solution as a dict of plain values (see :func:`term_text`)."""
     names = [v.value for v in result.variables]
     for sol in result:
         yield {n: term_text(sol[n]) for n in names}
