@@ -130,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._view()
         elif path == "/query":
             query_string = self.path.partition("?")[2]
-            self._query(query_string, parse_qs(query_string), None, None)
+            self._query(query_string, {}, None, None)
         elif path == "/update":
             self._refuse(403, "Forbidden: this endpoint is read-only")
         else:
@@ -185,10 +185,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(
         self, query_string: str, form: dict[str, list[str]], body: bytes | None, ctype: str | None
     ) -> None:
-        if "update" in form or "update" in parse_qs(query_string):
+        # Oxigraph reads parameters from the URL and the body alike: check every query given.
+        in_url = parse_qs(query_string)
+        if "update" in form or "update" in in_url:
             self._refuse(403, "Forbidden: this endpoint is read-only")
             return
-        texts = form.get("query", [])
+        texts = form.get("query", []) + in_url.get("query", [])
         if len(texts) != 1:
             self._refuse(400, "Bad request: give exactly one query parameter")
             return

@@ -162,6 +162,31 @@ def test_service_to_another_host_is_refused(endpoint: Endpoint, query: str) -> N
         assert body.startswith(b"Forbidden: SERVICE is refused")
 
 
+def test_a_second_query_in_the_url_cannot_slip_past(endpoint: Endpoint) -> None:
+    service = quote("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    harmless = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    status, _, _ = request(
+        endpoint,
+        "POST",
+        "/query?query=" + service,
+        harmless.encode(),
+        {"Content-Type": "application/sparql-query"},
+    )
+    assert status in (400, 403)
+    status, _, _ = request(
+        endpoint,
+        "POST",
+        "/query?query=" + service,
+        urlencode({"query": harmless}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status in (400, 403)
+    status, _, _ = request(endpoint, "GET", f"/query?query={quote(harmless)}&query={service}")
+    assert status in (400, 403)
+    status, _, _ = request(endpoint, "GET", f"/query?query={service}")
+    assert status == 403
+
+
 def test_service_as_a_word_in_data_is_fine(endpoint: Endpoint) -> None:
     status, _, _ = get(endpoint, "SELECT ?s WHERE { ?s ?p 'SERVICE' } # SERVICE <http://x>")
     assert status == 200
