@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -41,6 +42,8 @@ CALL_SCOPE = re.compile(
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
+# How far apart (in characters) a report without named victims may be from the one it joins.
+NEAR = 400
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -76,6 +79,7 @@ class IncidentFinder:
         self.text = doc.text
         self.country = next((mm for mm in mentions if country and mm.key == country), None)
         self.letter = _letter_parts(self.text, mentions)
+        self.clean_of: dict[int, int] = {}  # trigger's source start -> its cleaned-text start
 
     def _triggers(self) -> list[tuple[int, int, str, bool]]:
         """``(start, end, type, real)`` in cleaned text; ``real`` is False for irrealis uses."""
@@ -117,7 +121,16 @@ class IncidentFinder:
         for (sent_start, itype), trig in sorted(grouped.items()):
             sentence = _sentence_of(self.sentences, sent_start)
             incidents.extend(self._incidents(itype, trig, sentence, triggers))
-        return _merge(sorted(incidents, key=lambda i: i.trigger.start))
+        merged = _merge(sorted(incidents, key=lambda i: i.trigger.start), self._section)
+        return [self._recent(i) for i in merged]
+
+    def _section(self, inc: Incident) -> int:
+        """Index of the dated item (of a list page) the incident is reported in, -1 outside."""
+        clean = self.clean_of.get(inc.trigger.start, -1)
+        for k, sec in enumerate(self.doc.sections):
+            if sec.start <= clean < sec.end:
+                return k
+        return -1
 
     def _letter_statement(self) -> list[Incident]:
         """A letter is a Statement: its senders (letterhead, signature) to its addressees."""
@@ -126,6 +139,7 @@ class IncidentFinder:
             return []
         sentence = _sentence_of(self.sentences, body)
         ss, se = sentence
+        self.clean_of[self.doc.source_span(ss, min(se, ss + 40)).start] = ss
         return [
             Incident(
                 self.doc.doc_id,
@@ -229,6 +243,7 @@ class IncidentFinder:
             return []
         conventions = tuple(mm for mm in in_sent if mm.type == "ILOConvention")
         date = self._date(itype, sentence, ts, te)
+        self.clean_of[self.doc.source_span(ts, te).start] = ts
         quote = self._quote(ss, se, ts, te)
         base = Incident(
             self.doc.doc_id,
@@ -296,14 +311,31 @@ class IncidentFinder:
         ]
         if found:
             return min(found, key=lambda f: abs(f[0] + ss - ts))[2]
+        return self._recent_date(ss)
+
+    def _recent_date(self, clean: int) -> DateValue | None:
+        """Undated news is recent news: the month of the item or document that reports it."""
+        anchor = self.doc.anchor_at(clean)
+        if anchor is not None and anchor.precision == "day":
+            first = anchor.earliest.replace(day=1)
+            nxt = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
+            anchor = DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
+        return anchor
+
+    def _recent(self, inc: Incident) -> Incident:
+        """Undated news is recent news: the month of the item or document that reports it.
+
+        Applied after merging, so a guessed month never keeps two reports of one happening apart.
+        """
+        clean = self.clean_of.get(inc.trigger.start)
+        anchor = self.doc.anchor_at(clean) if inc.date is None and clean is not None else None
         if anchor is None:
-            return None
-        # Undated news is recent news: the month of the item or document that reports it.
+            return inc
         if anchor.precision == "day":
             first = anchor.earliest.replace(day=1)
             nxt = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
-            return DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
-        return anchor
+            anchor = DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
+        return replace(inc, date=anchor)
 
     def _quote(self, ss: int, se: int, ts: int, te: int):
         s, e = ss, se
@@ -366,7 +398,7 @@ def _count(sentence: str) -> int | None:
     return int(mt.group(1).replace(",", "")) if mt else None
 
 
-def _merge(incidents: list[Incident]) -> list[Incident]:
+def _merge(incidents: list[Incident], section: Callable[[Incident], int]) -> list[Incident]:
     """Sentences about the same happening become one incident.
 
     Same type and dates that agree, and either the same named victims, or no victim of its own
