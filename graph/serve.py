@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import math
 import shutil
 import signal
@@ -67,7 +68,13 @@ def _die_with_parent():
 
 
 def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_NAMES or host.startswith("127.")
+    """Whether ``host`` (a name or an address, IPv6 with or without brackets) is loopback."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a name such as 127.0.0.1.example.org is not an address
+        return False
 
 
 class _Server(ThreadingHTTPServer):
@@ -111,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         if host is None:
             return True
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in LOOPBACK_NAMES or name == ep.host or name.startswith("127.")
+        return is_loopback(name)
 
     def _route(self) -> str | None:
         """The path, or None when the request was answered already (refused)."""

@@ -248,8 +248,9 @@ def test_nothing_but_the_view_comes_off_disk(endpoint: Endpoint, built: Path, pa
 
 def test_only_loopback_names_are_answered(endpoint: Endpoint) -> None:
     # A page on another site that resolves its own name to 127.0.0.1 (DNS rebinding) is refused.
-    status, _, _ = request(endpoint, "GET", "/view", headers={"Host": "attacker.example"})
-    assert status == 403
+    for host in ("attacker.example", f"127.0.0.1.attacker.example:{endpoint.port}"):
+        status, _, _ = request(endpoint, "GET", "/view", headers={"Host": host})
+        assert status == 403, host
     for host in (f"localhost:{endpoint.port}", f"127.0.0.1:{endpoint.port}"):
         status, _, _ = request(endpoint, "GET", "/view", headers={"Host": host})
         assert status == 200
