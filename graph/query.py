@@ -134,11 +134,6 @@ def resolve_query(name: str | None, sparql: str | None, file: Path | None) -> Sa
     return saved_query(str(name))
 
 
-def resolve_query_text(name: str | None, sparql: str | None, file: Path | None) -> str:
-    """The text of :func:`resolve_query`."""
-    return resolve_query(name, sparql, file).text
-
-
 def parse_params(params: tuple[str, ...] | list[str]) -> dict[str, str]:
     """``key=value`` strings (``--param``) as a dict; the value may hold anything, even ``=``."""
     values = {}
@@ -221,14 +216,6 @@ def run_saved(
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run ``query`` against ``OUT/store`` with ``given`` values (defaults filled in)."""
     return run_query(open_store(out), query.text, query.values(given))
-
-
-def run_and_format(
-    out: Path, text: str, values: dict[str, str], fmt: str, name: str | None = None
-) -> str:
-    """Run ``text`` against ``OUT/store`` with ``values`` bound and format the answer."""
-    query = saved_query(name) if name else parse_query("-q", text)
-    return format_result(run_saved(out, query, values), fmt)
 
 
 def lookup(name_or_text: str) -> SavedQuery:

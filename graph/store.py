@@ -15,7 +15,6 @@ import regex as re
 from .errors import BuildNotFoundError, QueryError
 from .vocab import PREFIXES
 
-PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 # The parts of a query that are data, not syntax: long strings first (they start like short
