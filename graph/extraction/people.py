@@ -120,7 +120,9 @@ def _cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     def alt(words: list[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
-    before = re.compile(rf"(?:^|[^\p{{L}}])(?:{alt(data['before'])})[ \t]*,?[ \t]+$", re.I)
+    # A noun before the name ("activist X"), or an act done to people ("police arrested X").
+    cue_words = alt([*data["before"], *data["done_to"]])
+    before = re.compile(rf"(?:^|[^\p{{L}}])(?:{cue_words})[ \t]*,?[ \t]+$", re.I)
     after = re.compile(
         r"^(?:\s*,\s*(?:aged\s+)?\d{1,3}\s*,|\s*\(\d{1,3}\))?\s+"
         r"(?:(?:was|were|is|are|has|have|had|had been|has been|have been|remains|remained)\s+)?"
@@ -237,7 +239,7 @@ def find_people(
 def _dedupe(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """One person per span, the longest of overlapping spans."""
     out: list[tuple[int, int, str]] = []
-    for s, e, name in sorted(found, key=lambda p: (-(p[1] - p[0]), p[0], p[2])):
+    for s, e, name in sorted(found, key=lambda p: (-(p[1] - p[0]), p[0], -len(p[2]), p[2])):
         if not any(a < e and s < b for a, b, _ in out):
             out.append((s, e, name))
     return sorted(out)
