@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 
@@ -311,6 +312,20 @@ def _recase_capitals(text: str) -> str:
     return CAPS_RUN.sub(recase, text)
 
 
+@functools.cache
+def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, re.Pattern]:
+    """One pattern for every demonym ("Kazakh") and one for "<demonym> police|government|...".
+
+    Compiled once per process: a pattern per demonym and document costs more than extraction.
+    """
+    demonyms = m.ref.demonym_country
+    alt = "|".join(re.escape(d) for d in sorted(demonyms, key=lambda d: (-len(d), d)))
+    return (
+        re.compile(rf"\b(?:{alt})\b", re.I),
+        re.compile(rf"\b({alt})\s+(government|authorities|police|courts?)\b", re.I),
+    )
+
+
 def _org_type(name: str) -> str | None:
     """The type named by the head: the last head word before any "of/on/for" complement.
 
@@ -435,10 +450,9 @@ class MentionFinder:
             if self.ref.entities.get(lab.split("|")[2]) is not None
             and self.ref.entities[lab.split("|")[2]].place_kind == "country"
         )
-        for d, c in self.ref.demonym_country.items():
-            n = len(re.findall(rf"\b{re.escape(d)}\b", self.text, flags=re.I))
-            if n:
-                counts[c] += n
+        demonyms = _demonym_patterns(self.m)
+        for mt in demonyms[0].finditer(self.text):
+            counts[self.ref.demonym_country[mt.group(0).lower()]] += 1
         return counts.most_common(1)[0][0] if counts else ""
 
     def _conventions(self) -> None:
@@ -607,14 +621,11 @@ class MentionFinder:
                 if not country:
                     continue
                 self._add_body(mt.start(), mt.end(), country, suffix, template)
-        for d, country in self.ref.demonym_country.items():
-            pat = rf"\b{re.escape(d)}\s+(government|authorities|police|courts?)\b"
-            for mt in re.finditer(pat, self.text, flags=re.I):
-                word = mt.group(1).lower()
-                suffix = {"authorities": "government", "court": "courts"}.get(word, word)
-                self._add_body(
-                    mt.start(), mt.end(), country, suffix, suffix.capitalize() + " of {c}"
-                )
+        for mt in _demonym_patterns(self.m)[1].finditer(self.text):
+            country = self.ref.demonym_country[mt.group(1).lower()]
+            word = mt.group(2).lower()
+            suffix = {"authorities": "government", "court": "courts"}.get(word, word)
+            self._add_body(mt.start(), mt.end(), country, suffix, suffix.capitalize() + " of {c}")
 
     def _add_body(self, s: int, e: int, country: str, suffix: str, template: str) -> None:
         """A body of a country's state: "the authorities", "Kazakh police" -> kazakhstan-police."""
