@@ -24,6 +24,7 @@ SMALL_WORDS = frozenset(
     ["of", "and", "for", "on", "in", "the", "de", "by", "to", "at", "a", "an", "with", "from"]
 )
 CONSTITUENCY = re.compile(r"\b(?:\p{Lu}[\p{L}-]+[ \t]+(?:and[ \t]+)?){1,4}constituency\b")
+AFFIX_WORD = re.compile(r"\S+-(?:affiliated|backed|linked|led|based|run|controlled|aligned)\s+")
 # Words that open a sentence or a clause but are never the first word of an organisation's name.
 LEAD_WORDS = frozenset(
     [
@@ -389,6 +390,11 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
             s += mt.end()
             continue
         mt = re.match(rf"{NAME}['’]s\s+", text[s:e])
+        if mt:
+            s += mt.end()
+            continue
+        # "ITUC-affiliated Confederation of ...": the first organisation qualifies the second.
+        mt = AFFIX_WORD.match(text[s:e])
         if mt:
             s += mt.end()
             continue

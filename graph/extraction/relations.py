@@ -31,6 +31,10 @@ ITS_AFFILIATE = re.compile(
 
 
 UNION_TYPES = ("TradeUnion", "UnionFederation")
+AFFILIATE_LIST = re.compile(
+    r"(?:\b(?P<its>its)|(?P<owner>\b\p{Lu}[\p{Lu}\p{L}-]*))\s+(?:\w+\s+){0,2}?"
+    r"(?P<word>affiliates|affiliated\s+unions|member\s+unions|member\s+organi[sz]ations)\b[^:.\n]{0,60}:"
+)
 # Parts of a state that are not "the government": other branches, and forces monitors name apart.
 STATE_BRANCH = re.compile(
     r"^(?:government|courts?|.*court|parliament|president|senate|.*assembly|police|.*police|"
@@ -83,6 +87,7 @@ def find_relations(
                 elif SUBSIDIARY_OF.match(between):
                     add("part_of", m, nxt, "", "", ss, se)
 
+    _affiliate_lists(text, orgs, add)
     _curated_parts(doc, mentions, ref, add)
     return sorted(out.values(), key=lambda r: (r.evidence.start, r.type, r.subject.identity))
 
@@ -134,9 +139,15 @@ def _context_positions(text, ref, p, later, orgs, out, add, ss, se) -> None:
         return
     start = line_end + 1
     end = start + sum(len(x) + 1 for x in lines)
-    org = next((o for o in orgs if start <= o.clean_start < end), None)
-    if org is not None:
-        title = t or (lines[0].strip(), "minister")
+    first = next((o for o in orgs if start <= o.clean_start < end), None)
+    if first is None:
+        return
+    # Every organisation on that line: "General Secretary / ETUC and PERC".
+    line_of = text.rfind("\n", 0, first.clean_start) + 1
+    line_to = text.find("\n", first.clean_start)
+    line_to = len(text) if line_to < 0 else line_to
+    title = t or (lines[0].strip(), "minister")
+    for org in (o for o in orgs if line_of <= o.clean_start < line_to):
         add("position", p, org, title[0], title[1], p.clean_start, end)
 
 
@@ -172,6 +183,26 @@ def _position_rules(text, ref, p, prev, nxt, later, add, ss, se) -> None:
         t = _title(ref, mt.group(1)) or _title(ref, mt.group(1).split()[-1])
         if t:
             add("position", p, nxt, t[0], t[1], ss, se)
+
+
+def _affiliate_lists(text: str, orgs: list[Mention], add) -> None:
+    """ "X and its affiliates: A, B, C", "three BKDP affiliates were detained: ... A ... B": the
+    organisations listed after the colon are affiliates of the one named before."""
+    for mt in AFFILIATE_LIST.finditer(text):
+        owner = mt.group("owner")
+        before = [o for o in orgs if o.clean_end <= mt.start("word") and o.type in UNION_TYPES]
+        if owner:
+            named = [o for o in before if o.clean_end == mt.start("owner") + len(owner)]
+            parent = named[-1] if named else None
+        else:
+            parent = before[-1] if before else None
+        end = text.find(".", mt.end())
+        end = len(text) if end < 0 else end
+        if parent is None:
+            continue
+        for o in orgs:
+            if mt.end() <= o.clean_start < end and o.type in UNION_TYPES:
+                add("affiliated_to", o, parent, "", "", mt.start(), end)
 
 
 def _curated_parts(doc, mentions, ref, add) -> None:
