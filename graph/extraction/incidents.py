@@ -38,7 +38,7 @@ CALL_SCOPE = re.compile(
     r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|"
     r"ask(?:s|ed|ing)?\s+\w+\s+to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
     r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?)\b[^.;:]*$"
-    r"|\b(?:to|immediate|unconditional|immediately)\s+$",
+    r"|\b(?:immediate|unconditional|immediately)\s+$",
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
@@ -233,11 +233,12 @@ class IncidentFinder:
         place = self._place(in_sent, ts)
         if not agents and spec.default_agent == "government":
             agents = self._government(in_sent)
+        # Unnamed protesters or victims: the place stands in for them (the monitors' convention).
         stand_in = place or self.country
-        if not agents and not targets and stand_in is not None and spec.place_stands_in:
+        if stand_in is not None and not agents and not targets:
             if spec.place_stands_in == "agent":
                 agents = [stand_in]
-            else:
+            elif spec.place_stands_in == "target":
                 targets = [stand_in]
         if not agents and not targets:
             return []
