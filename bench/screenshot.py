@@ -19,7 +19,7 @@ def main() -> None:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         page.goto((out / "network.html").resolve().as_uri())
-        page.wait_for_function("document.body.dataset.ready === '1'", timeout=30000)
+        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
         page.evaluate("window.labourgraph.search('KNPRK')")
         page.wait_for_timeout(800)
         page.screenshot(path=str(png))

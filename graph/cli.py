@@ -124,20 +124,93 @@ def push(url: str, out: Path) -> None:
     click.echo(run_push(out, url).summary())
 
 
+def _view_option(parse):
+    """A click callback that checks a view option with ``parse`` (a usage error, exit 2)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None):
+        from .view_data import ViewFilterError
+
+        try:
+            return None if value is None else parse(value)
+        except ViewFilterError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
+
+
+def _check_date(value: str) -> str:
+    from .view_data import date_bound
+
+    date_bound(value)
+    return value
+
+
+def _parse_types(value: str) -> tuple[str, ...]:
+    from .view_data import parse_types
+
+    return parse_types(value)
+
+
 @main.command()
 @click.option(
     "-o", "output", type=click.Path(path_type=Path), help="HTML file (default OUT/network.html)."
 )
+@click.option("--focus", metavar="ACTOR", help="Only ACTOR's neighbourhood (any name or alias).")
+@click.option(
+    "--hops",
+    type=click.IntRange(min=1),
+    help="How many links from --focus to show  [default: 2; incidents sit between actors]",
+)
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_view_option(_check_date),
+    help="Only incidents on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    callback=_view_option(_check_date),
+    help="Only incidents on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option(
+    "--types",
+    metavar="LIST",
+    callback=_view_option(_parse_types),
+    help="Only these types, comma-separated: entity types, incident types, Incident (all).",
+)
+@click.option(
+    "--physics/--no-physics",
+    default=None,
+    help="Let the browser tidy the layout live  [default: only for small graphs]",
+)
 @_common
-def view(output: Path | None, out: Path) -> None:
-    """(Re)write the network view from the store."""
+def view(
+    output: Path | None,
+    focus: str | None,
+    hops: int | None,
+    since: str | None,
+    until: str | None,
+    types: tuple[str, ...] | None,
+    physics: bool | None,
+    out: Path,
+) -> None:
+    """(Re)write the network view from the store, optionally narrowed."""
     from .store import open_store
     from .view import render
-    from .view_data import view_data_from_store
+    from .view_data import filter_view, view_data_from_store
 
+    if hops is not None and not focus:  # a usage error (exit 2); _common would turn a raise into 1
+        click.echo("Error: --hops needs --focus ACTOR", err=True)
+        sys.exit(2)
+    data = view_data_from_store(open_store(out))
+    if focus or since or until or types:
+        data = filter_view(
+            data, focus=focus, hops=hops or 2, since=since, until=until, types=types or ()
+        )
     target = output or out / "network.html"
-    render(view_data_from_store(open_store(out)), target)
-    click.echo(f"Wrote {target}")
+    render(data, target, physics=physics)
+    click.echo(f"Wrote {target} ({len(data.nodes)} nodes, {len(data.edges)} links)")
 
 
 @main.command()

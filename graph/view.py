@@ -3,29 +3,37 @@
 pyvis builds the page from our own Jinja template (``templates/network.html``); vis-network's
 JS comes from pyvis' bundled copy and is inlined together with ``network.js``/``network.css``,
 so the page makes no network request. A Content-Security-Policy restricts scripts to the
-hashes of those two inline scripts. All document-derived text travels as JSON inside
-``<script type="application/json">`` (``<``, ``>``, ``&``, U+2028/9 escaped) and the page only
-ever writes it with ``textContent``; bidi controls are stripped.
+hashes of those two inline scripts. All document-derived text travels as data: JSON,
+deflated and base64-encoded (:func:`pack`), so nothing a document contains can end the
+``<script>`` element, and the page only ever writes it with ``textContent``; bidi controls
+are stripped.
+
+The JSON is packed (see :func:`_payload`): node tuples, edges as node indices, documents and
+quotes in shared tables, IRIs relative to their common base; ``network.js`` unpacks it into
+exactly what :func:`vis_data` returns. Packing and deflating keep a 5,000-node view with its
+quotes under 2 MB (``bench/README.md``). zlib's output is fixed for a given zlib, so the
+same data, seed and installation give the same bytes.
 
 Layout is computed in Python (:mod:`labourgraph.layout`), so output is byte-identical for the
 same data and seed. ``physics=None`` turns vis-network physics (barnes-hut, 120 stabilisation
-iterations starting from the precomputed layout) on only for graphs of at most
-:data:`PHYSICS_MAX_NODES` nodes. Measured in headless Chromium (no GPU), time to first frame:
-30 nodes 0.42 s off / 0.57 s on, 150 nodes 0.8 / 1.3 s, 300 nodes 1.2 / 2.2 s; 5,000 nodes
-with physics off 2.0-2.8 s. Above 200 nodes the wait outweighs the gain, so positions stay
-fixed (``physics: false``). Physics is switched off once stabilised, so the drawing stays
-still (nodes can still be dragged). Edges are straight (``smooth: false``); above
-:data:`BIG_GRAPH` nodes edge labels start hidden and edges hide while dragging or zooming.
+iterations starting from the precomputed layout, then switched off so the drawing stays
+still) on only for graphs of at most :data:`PHYSICS_MAX_NODES` nodes; above that the wait
+outweighs the tidying (figures in ``bench/README.md``). Edges are straight (``smooth:
+false``); above :data:`BIG_GRAPH` nodes edge labels start hidden and edges hide while
+dragging or zooming.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -41,6 +49,8 @@ from .model import ENTITY_TYPES, INCIDENT_TYPES
 
 @dataclass(frozen=True)
 class Evidence:
+    """One quote supporting a node, with where it comes from."""
+
     quote: str
     doc_id: str
     title: str
@@ -49,10 +59,14 @@ class Evidence:
     url: str
     start: int
     end: int
+    prefix: str = ""  # a few characters of context before and after the quote
+    suffix: str = ""
 
 
 @dataclass(frozen=True)
 class ViewNode:
+    """An actor, convention, law, place or incident as the view shows it."""
+
     id: str  # IRI
     label: str
     kind: str  # one of the 11 entity types, or "Incident"
@@ -72,6 +86,8 @@ class ViewNode:
 
 @dataclass(frozen=True)
 class ViewEdge:
+    """A directed, labelled link between two nodes."""
+
     source: str
     target: str
     label: str
@@ -80,6 +96,8 @@ class ViewEdge:
 
 @dataclass(frozen=True)
 class ViewData:
+    """Everything one view draws."""
+
     title: str
     nodes: tuple[ViewNode, ...]
     edges: tuple[ViewEdge, ...]
@@ -88,6 +106,7 @@ class ViewData:
 PHYSICS_MAX_NODES = 200
 BIG_GRAPH = 1000  # above this: hide edges while dragging/zooming, no edge labels at start
 LABEL_MAX = 42
+CONTEXT_BELOW = 80  # quotes shorter than this (names, mostly) are shown with their context
 TEMPLATES = Path(__file__).parent / "templates"
 
 # kind -> (legend name, vis shape, colour); incidents are all diamonds coloured by type
@@ -131,6 +150,7 @@ EDGE_STYLE: dict[str, str] = {
     "affiliated_to": "#6d4c41",
     "part_of": "#90a4ae",
 }
+DEFAULT_COLOUR = "#9e9e9e"
 _STRIP = dict.fromkeys(
     [0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
     + [c for c in range(32) if c not in (9, 10)]
@@ -141,28 +161,40 @@ _STRIP = dict.fromkeys(
 def clean(text: object) -> str:
     """Text safe to display: bidi overrides/controls removed, lone surrogates replaced."""
     s = "" if text is None else str(text)
+    if s.isascii() and s.isprintable():  # the common case, nothing to strip (fast path)
+        return s
     return s.encode("utf-8", "replace").decode("utf-8").translate(_STRIP)
 
 
 def fold(text: str) -> str:
-    """Search form: NFD, combining marks (Mn) stripped, lower-cased (same as the page's JS)."""
+    """Search form: NFD, combining marks (Mn) stripped, lower-cased, spaces collapsed (as JS)."""
     decomposed = unicodedata.normalize("NFD", clean(text))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    return " ".join(
+        "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower().split()
+    )
 
 
 def search_key(label: str, aliases: tuple[str, ...]) -> str:
     """Newline-joined folded label and aliases, plus ASCII transliterations (Łódź -> lodz)."""
-    try:
-        from anyascii import anyascii
-    except ImportError:  # pragma: no cover - anyascii is a declared dependency
-        anyascii = None
+    from anyascii import anyascii
+
     keys: list[str] = []
     for name in (label, *aliases):
-        for form in (fold(name), fold(anyascii(clean(name))) if anyascii else ""):
-            form = " ".join(form.split())
+        for form in (fold(name), fold(anyascii(clean(name)))):
             if form and form not in keys:
                 keys.append(form)
     return "\n".join(keys)
+
+
+def short_label(label: str) -> str:
+    """The caption drawn on the canvas: spaces collapsed, cut at LABEL_MAX with an ellipsis."""
+    label = " ".join(clean(label).split())
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
+
+
+def node_size(weight: int) -> float:
+    """Node radius in pixels: grows with the square root of the incident/report count."""
+    return round(min(42.0, 9.0 + 5.0 * math.sqrt(max(weight, 0))), 1)
 
 
 def _iso(text: str) -> str:
@@ -172,53 +204,77 @@ def _iso(text: str) -> str:
         return ""
 
 
-def _short(label: str) -> str:
-    label = " ".join(label.split())
-    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
+def _types(nodes: list[ViewNode]) -> list[tuple[str, str, str, str, str]]:
+    """Type table ``(key, legend name, shape, colour, family)``: entity kinds, Incident, then
+    incident types by family; kinds the styles do not know are appended, sorted."""
+    rows = [(k, *KIND_STYLE[k], "") for k in (*ENTITY_TYPES, "Incident")]
+    rows += sorted(
+        ((t, t, "diamond", INCIDENT_STYLE[t][1], INCIDENT_STYLE[t][0]) for t in INCIDENT_TYPES),
+        key=lambda row: FAMILIES.index(row[4]),
+    )
+    known = {row[0] for row in rows}
+    extra = sorted({clean(n.kind) for n in nodes if n.kind != "Incident"} - known)
+    return rows + [(k, k, "dot", DEFAULT_COLOUR, "") for k in extra]
 
 
-def _node_option(node: ViewNode, pos: tuple[float, float]) -> dict:
-    label = clean(node.label) or clean(node.id)
-    is_incident = node.kind == "Incident"
-    _, shape, colour = KIND_STYLE.get(node.kind, ("", "dot", "#9e9e9e"))
-    if is_incident:
-        colour = INCIDENT_STYLE.get(node.incident_type, ("", colour))[1]
-    d0, d1 = _iso(node.date_earliest), _iso(node.date_latest)
-    d0, d1 = sorted((d0 or d1, d1 or d0))
-    return {
-        "id": node.id,
-        "label": _short(label),
-        "x": pos[0],
-        "y": pos[1],
-        "shape": shape,
-        "color": colour,
-        "size": round(min(42.0, 9.0 + 5.0 * math.sqrt(max(node.weight, 0))), 1),
-        "kind": clean(node.kind),
-        "itype": clean(node.incident_type) if is_incident else "",
-        "country": clean(node.country),
-        "d0": d0 if is_incident else "",
-        "d1": d1 if is_incident else "",
-        "key": search_key(label, node.aliases),
-    }
+def _type_key(node: ViewNode) -> str:
+    if node.kind == "Incident":
+        return node.incident_type if node.incident_type in INCIDENT_STYLE else "Incident"
+    return clean(node.kind)
 
 
-def _details(node: ViewNode, docs: dict[str, dict]) -> dict:
-    for ev in node.evidence:
-        docs.setdefault(
-            clean(ev.doc_id),
-            {k: clean(getattr(ev, k)) for k in ("title", "publisher", "published", "url")},
+@dataclass(frozen=True)
+class _Prepared:
+    nodes: list[ViewNode]  # sorted by id, unique
+    edges: list[tuple[str, str, str, str]]  # (source, target, kind, label), sorted, known ends
+    pos: dict[str, tuple[float, float]]
+    types: list[tuple[str, str, str, str, str]]
+
+
+def _prepare(data: ViewData, seed: int) -> _Prepared:
+    nodes = sorted({n.id: n for n in data.nodes}.values(), key=lambda n: n.id)
+    known = {n.id for n in nodes}
+    edges = sorted(
+        {
+            (e.source, e.target, clean(e.kind), clean(e.label) or clean(e.kind))
+            for e in data.edges
+            if e.source in known and e.target in known
+        }
+    )
+    graph = layout.build_graph(known, ((s, t) for s, t, _, _ in edges))
+    return _Prepared(nodes, edges, layout.compute_layout(graph, seed), _types(nodes))
+
+
+def _physics(n_nodes: int, physics: bool | None) -> bool:
+    return n_nodes <= PHYSICS_MAX_NODES if physics is None else bool(physics)
+
+
+def vis_data(
+    data: ViewData, *, physics: bool | None = None, seed: int = 7
+) -> tuple[list[dict], list[dict], dict]:
+    """The nodes, edges and options the page hands to vis-network (after unpacking)."""
+    p = _prepare(data, seed)
+    style = {row[0]: row for row in p.types}
+    nodes = []
+    for n in p.nodes:
+        _, _, shape, colour, _ = style[_type_key(n)]
+        x, y = p.pos[n.id]
+        label = short_label(n.label) or short_label(n.id)
+        size = node_size(n.weight)
+        nodes.append(
+            {"id": n.id, "label": label, "x": x, "y": y, "shape": shape, "color": colour}
+            | {"size": size}
         )
-    return {
-        "label": clean(node.label) or clean(node.id),
-        "aliases": [clean(a) for a in node.aliases],
-        "weight": node.weight,
-        "date_text": clean(node.date_text),
-        "precision": clean(node.precision),
-        "place": clean(node.place),
-        "conventions": [clean(c) for c in node.conventions],
-        "reports": [clean(r) for r in node.reports],
-        "evidence": [[clean(e.quote), clean(e.doc_id), e.start, e.end] for e in node.evidence],
-    }
+    edges = [
+        {"id": f"e{i}", "from": s, "to": t, "label": label, "color": _edge_colour(kind)}
+        for i, (s, t, kind, label) in enumerate(p.edges)
+    ]
+    return nodes, edges, _options(len(nodes), _physics(len(nodes), physics), seed)
+
+
+def _edge_colour(kind: str) -> dict:
+    colour = EDGE_STYLE.get(kind, DEFAULT_COLOUR)
+    return {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85}
 
 
 def _options(n_nodes: int, physics: bool, seed: int) -> dict:
@@ -271,48 +327,92 @@ def _options(n_nodes: int, physics: bool, seed: int) -> dict:
     }
 
 
-def _payload(data: ViewData, seed: int) -> tuple[list[dict], list[dict], dict]:
-    nodes = sorted({n.id: n for n in data.nodes}.values(), key=lambda n: n.id)
-    known = {n.id for n in nodes}
-    edges = sorted(
-        {
-            (e.source, e.target, clean(e.kind), clean(e.label))
-            for e in data.edges
-            if e.source in known and e.target in known
-        }
+def _base(ids: list[str]) -> str:
+    """The longest common prefix of ``ids`` that ends with ``/`` (or "")."""
+    if not ids:
+        return ""
+    first, last = min(ids), max(ids)
+    common = next(
+        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
     )
-    pos = layout.compute_layout(layout.build_graph(known, ((s, t) for s, t, _, _ in edges)), seed)
-    vis_nodes = [_node_option(n, pos[n.id]) for n in nodes]
-    vis_edges = [
-        {
-            "id": f"e{i}",
-            "from": s,
-            "to": t,
-            "label": label or kind,
-            "kind": kind,
-            "color": _edge_colour(EDGE_STYLE.get(kind, "#9e9e9e")),
-        }
-        for i, (s, t, kind, label) in enumerate(edges)
+    return first[: first.rfind("/", 0, common) + 1]
+
+
+def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
+    """The page's JSON, packed (``network.js`` ``unpack()`` reads it):
+
+    * ``nodes``: ``[id after base, label, x, y, type index, weight, country index or -1,
+      aliases, extra search keys, earliest date, latest date]``;
+    * ``details`` (parallel to nodes): ``[date as written, precision, place, conventions,
+      report doc indices, evidence]``, evidence ``[doc, start, end, quote index, prefix,
+      suffix]`` (context only for quotes under CONTEXT_BELOW characters);
+    * ``edges``: ``[from index, to index, edge-kind index]`` plus the label when it is not
+      the kind's;
+    * tables: ``types``, ``edgeKinds``, ``countries``, ``docs`` ``[id, title, publisher,
+      published, url]``, ``quotes``.
+    """
+    p = _prepare(data, seed)
+    index = {n.id: i for i, n in enumerate(p.nodes)}
+    base = _base([n.id for n in p.nodes])
+    type_index = {row[0]: i for i, row in enumerate(p.types)}
+    countries = sorted({clean(n.country) for n in p.nodes} - {""})
+    country_index = {c: i for i, c in enumerate(countries)}
+    docs: dict[str, list[str]] = {}
+    for n in p.nodes:
+        for ev in n.evidence:
+            if clean(ev.doc_id) not in docs:
+                docs[clean(ev.doc_id)] = [clean(ev.title), clean(ev.publisher)]
+                docs[clean(ev.doc_id)] += [clean(ev.published), clean(ev.url)]
+        for doc_id in n.reports:
+            docs.setdefault(clean(doc_id), ["", "", "", ""])
+    doc_ids = sorted(docs)
+    doc_index = {d: i for i, d in enumerate(doc_ids)}
+    quotes: dict[str, int] = {}
+    nodes, details = [], []
+    for n in p.nodes:
+        label = clean(n.label) or clean(n.id)
+        aliases = [clean(a) for a in n.aliases]
+        # The page folds labels and aliases itself; only transliterations need shipping.
+        plain = {fold(x) for x in (label, *aliases)}
+        keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
+        x, y = p.pos[n.id]
+        incident = n.kind == "Incident"
+        d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
+        d0, d1 = sorted((d0 or d1, d1 or d0)) if incident else ("", "")
+        country = country_index.get(clean(n.country), -1)
+        kind = type_index[_type_key(n)]
+        rel_id = n.id[len(base) :]
+        nodes.append([rel_id, label, x, y, kind, max(n.weight, 0), country, aliases, keys, d0, d1])
+        evidence = []
+        for ev in n.evidence:
+            q = quotes.setdefault(clean(ev.quote), len(quotes))
+            evidence.append([doc_index[clean(ev.doc_id)], ev.start, ev.end, q])
+            if len(ev.quote) < CONTEXT_BELOW:  # a bare name needs its context; a sentence not
+                evidence[-1] += [clean(ev.prefix), clean(ev.suffix)]
+        conventions = [clean(c) for c in n.conventions]
+        reports = sorted(doc_index[clean(r)] for r in n.reports)
+        details.append([clean(n.date_text), clean(n.precision), clean(n.place), conventions])
+        details[-1] += [reports, evidence]
+    edge_kinds = list(EDGE_STYLE) + sorted({k for _, _, k, _ in p.edges} - set(EDGE_STYLE))
+    kind_index = {k: i for i, k in enumerate(edge_kinds)}
+    edges = [
+        [index[s], index[t], kind_index[kind]] + ([] if label == kind else [label])
+        for s, t, kind, label in p.edges
     ]
-    docs: dict[str, dict] = {}
-    details = {n.id: _details(n, docs) for n in nodes}
-    extra = {
+    return {
         "title": clean(data.title),
+        "base": base,
+        "options": _options(len(nodes), _physics(len(nodes), physics), seed),
+        "types": p.types,
+        "edgeKinds": [[k, EDGE_STYLE.get(k, DEFAULT_COLOUR)] for k in edge_kinds],
+        "countries": countries,
+        "docs": [[d, *docs[d]] for d in doc_ids],
+        "quotes": list(quotes),
+        "nodes": nodes,
         "details": details,
-        "docs": dict(sorted(docs.items())),
-        "countries": sorted({v["country"] for v in vis_nodes if v["country"]}),
-        "kinds": [[k, *KIND_STYLE[k]] for k in (*ENTITY_TYPES, "Incident") if k in KIND_STYLE],
-        "incidentTypes": sorted(
-            ([t, *INCIDENT_STYLE[t]] for t in INCIDENT_TYPES if t in INCIDENT_STYLE),
-            key=lambda row: FAMILIES.index(row[1]),
-        ),
-        "edgeKinds": list(EDGE_STYLE.items()),
+        "edges": edges,
+        "labelMax": LABEL_MAX,
     }
-    return vis_nodes, vis_edges, extra
-
-
-def _edge_colour(colour: str) -> dict:
-    return {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85}
 
 
 def json_for_script(obj: object) -> str:
@@ -329,31 +429,45 @@ def json_for_script(obj: object) -> str:
     return text
 
 
+def pack(payload: dict) -> str:
+    """The payload as the page embeds it: compact JSON, deflated (zlib, level 9), base64."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode()
+
+
+def unpack(page: str) -> dict:
+    """The payload embedded in a page written by :func:`render` (for tests and tools)."""
+    m = re.search(r'<script type="application/octet-stream" id="lg-data">([^<]*)</script>', page)
+    if m is None:
+        raise ValueError("not a labourgraph network view: no lg-data element")
+    return json.loads(zlib.decompress(base64.b64decode(m.group(1))))
+
+
+@cache
+def vis_network_js() -> str:
+    """pyvis' bundled vis-network 9.1.2, without the source-map comment (DevTools would fetch it)."""
+    import pyvis
+
+    vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    return re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", vis.read_text(encoding="utf-8"))
+
+
 @cache
 def _asset(name: str) -> str:
-    if name == "vis":
-        import pyvis
-
-        vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
-        return vis.read_text(encoding="utf-8")
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _csp_hash(script: str) -> str:
-    import base64
-
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
 
 
-def _environment(extra: dict) -> Environment:
+def _environment(payload: dict) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
     )
-    env.filters["lgjson"] = lambda v: Markup(json_for_script(v))
-    env.filters["lgjson_text"] = lambda v: Markup(json_for_script(json.loads(v)))
-    vis_js, app_js = _asset("vis"), _asset("network.js")
+    vis_js, app_js = vis_network_js(), _asset("network.js")
     env.globals.update(
-        extra=extra,
+        payload=pack(payload),
         vis_js=Markup(vis_js),
         app_js=Markup(app_js),
         app_css=Markup(_asset("network.css")),
@@ -362,21 +476,28 @@ def _environment(extra: dict) -> Environment:
     return env
 
 
-def render(data: ViewData, path: Path, *, physics: bool | None = None, seed: int = 7) -> None:
-    """Write the network view of ``data`` to ``path`` (atomically, via a temp file)."""
-    path = Path(path)
-    vis_nodes, vis_edges, extra = _payload(data, seed)
-    use_physics = len(vis_nodes) <= PHYSICS_MAX_NODES if physics is None else bool(physics)
+def render_html(data: ViewData, *, physics: bool | None = None, seed: int = 7) -> str:
+    """The network view of ``data`` as one HTML string (same data and seed, same bytes)."""
+    payload = _payload(data, physics, seed)
+    # pyvis drives the template; nodes and edges go in packed, so its lists stay empty.
     net = Network(
-        height="100%", width="100%", directed=True, heading=extra["title"], cdn_resources="in_line"
+        height="100%",
+        width="100%",
+        directed=True,
+        heading=payload["title"],
+        cdn_resources="in_line",
     )
-    net.nodes, net.edges = vis_nodes, vis_edges
-    net.node_ids = [n["id"] for n in vis_nodes]
-    net.options = _options(len(vis_nodes), use_physics, seed)
-    env = _environment(extra)
+    net.options = payload["options"]
+    env = _environment(payload)
     net.templateEnv, net.path = env, "network.html"
     net.template = env.get_template("network.html")
-    html = net.generate_html(name="view.html")
+    return net.generate_html(name="view.html")
+
+
+def render(data: ViewData, path: Path, *, physics: bool | None = None, seed: int = 7) -> None:
+    """Write the network view of ``data`` to ``path`` (atomically, via a temp file)."""
+    html = render_html(data, physics=physics, seed=seed)
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

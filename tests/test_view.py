@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,13 @@ def synthetic_view() -> ViewData:
         aliases=("KNPRK", "Конфедерация"),
         country="Kazakhstan",
         weight=4,
-        evidence=(_ev("The KNPRK was suspended by court order.", 1),),
+        evidence=(
+            replace(
+                _ev("The KNPRK was suspended by court order.", 1),
+                prefix="In\nJanuary, ",
+                suffix=" It appealed.",
+            ),
+        ),
     )
     add(
         "union_oil",
@@ -166,9 +172,7 @@ i_meet|ILO mission meeting|Meeting|2024-05-01|2024-05-31|month|ilo|ministry
 
 
 def embedded(html: str) -> dict:
-    m = re.search(r'<script type="application/json" id="lg-data">(.*?)</script>', html, re.S)
-    assert m, "no lg-data script"
-    return json.loads(m.group(1))
+    return view.unpack(html)
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +209,10 @@ def test_payload_only_escaped(page: str) -> None:
     # exactly three script elements (data, vis-network, ours); vis' JS has a "<script>" literal
     assert len(re.findall(r"^<script\b", page, re.M)) == 3
     assert page.count("</script>") == 3
-    assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned=1" in page
     assert "&lt;/script&gt;&lt;script&gt;window.pwned=1" in page  # <title>/<h1> text
+    # the data block is base64: nothing in it can close the element or start markup
+    block = re.search(r'id="lg-data">([^<]*)</script>', page).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", block)
 
 
 def test_no_external_resources(page: str) -> None:
@@ -219,18 +225,32 @@ def test_no_external_resources(page: str) -> None:
 
 def test_embedded_data(page: str) -> None:
     data = embedded(page)
-    ids = [n["id"] for n in data["nodes"]]
+    ids = [data["base"] + n[0] for n in data["nodes"]]
+    assert data["base"] == BASE
     assert len(ids) == len({n.id for n in synthetic_view().nodes})
     assert ids == sorted(ids)
-    assert all(e["to"] != BASE + "missing" for e in data["edges"])  # dangling edge dropped
-    knprk = next(n for n in data["nodes"] if n["id"] == BASE + "knprk")
-    assert "knprk" in knprk["key"].split("\n")
-    eleus = next(n for n in data["nodes"] if n["id"] == BASE + "eleusinov")
-    assert "erlan eleusinov" in eleus["key"].split("\n")
-    bad = data["extra"]["details"][BASE + "bad"]
-    assert RLO not in bad["label"] and PAYLOAD in bad["label"]  # data intact, only escaped
+    assert len(data["details"]) == len(ids)
+    assert all(max(e[0], e[1]) < len(ids) for e in data["edges"])  # dangling edge dropped
+    assert len(data["edges"]) == len(synthetic_view().edges) - 1
+    bad = data["nodes"][ids.index(BASE + "bad")]
+    assert RLO not in bad[1] and PAYLOAD in bad[1]  # data intact, only packed
+    assert "javascript:alert(1)" in bad[7]
     assert data["options"]["edges"]["smooth"] is False
     assert data["options"]["physics"]["enabled"] is True  # small graph
+    # transliterations the page cannot fold itself are shipped; plain folds are not
+    assert data["nodes"][ids.index(BASE + "knprk")][8] == ["konfederatsiya"]
+
+
+def test_vis_data_matches_payload() -> None:
+    nodes, edges, options = view.vis_data(synthetic_view())
+    assert [n["id"] for n in nodes] == sorted({n.id for n in synthetic_view().nodes})
+    knprk = next(n for n in nodes if n["id"] == BASE + "knprk")
+    assert knprk["shape"] == "square" and knprk["size"] == view.node_size(4) == 19.0
+    assert knprk["label"] == "Confederation of Independent Trade Unions"
+    long = next(n for n in nodes if n["id"] == BASE + "bad")["label"]
+    assert len(long) == view.LABEL_MAX and long.endswith("…")
+    assert {e["label"] for e in edges} >= {"agent", "member of", "near"}
+    assert options["physics"]["enabled"] is True
 
 
 def test_physics_threshold(tmp_path: Path) -> None:
@@ -247,6 +267,8 @@ def test_physics_threshold(tmp_path: Path) -> None:
 
 def test_helpers() -> None:
     assert view.fold("Eleusïnov") == "eleusinov"
+    assert view.fold("  Trade\n  Union ") == "trade union"
+    assert view.short_label("a  b") == "a b"
     assert "lodz" in view.search_key("Łódź", ()).split("\n")
     assert view.clean("a\u202eb\u2066c\x00d") == "abcd"
     assert view.json_for_script({"a": "</script>&\u2028"}) == (
@@ -257,3 +279,8 @@ def test_helpers() -> None:
 def test_empty_graph(tmp_path: Path) -> None:
     view.render(ViewData("empty", (), ()), tmp_path / "e.html")
     assert embedded((tmp_path / "e.html").read_text(encoding="utf-8"))["nodes"] == []
+
+
+def test_vis_network_inlined_without_source_map(page: str) -> None:
+    assert "sourceMappingURL" not in page
+    assert view.vis_network_js() in page

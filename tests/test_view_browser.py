@@ -55,7 +55,7 @@ def page(browser, html_file):
     pg.on("console", lambda m: m.type in ("error", "warning") and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.goto(url)
-    pg.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    pg.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
     yield pg
     pg.close()
 
@@ -76,6 +76,21 @@ def test_loads_offline_clean_and_complete(page) -> None:
     assert page.locator("#lg-timeline rect.lg-mark").count() == 10
 
 
+def test_unpacked_items_are_what_python_computes(page) -> None:
+    nodes, edges, _ = view.vis_data(synthetic_view())
+    assert page.evaluate("labourgraph.nodes.get()") == nodes
+    assert page.evaluate("labourgraph.edges.get()") == edges
+
+
+def test_quote_shown_with_its_context(page) -> None:
+    page.evaluate(f"labourgraph.select({BASE + 'knprk'!r})")
+    quote = page.locator("#lg-panel blockquote").first
+    assert (
+        quote.text_content() == "…In January, The KNPRK was suspended by court order. It appealed.…"
+    )
+    assert quote.locator("mark").text_content() == "The KNPRK was suspended by court order."
+
+
 def test_search_alias_and_diacritics(page) -> None:
     ids = page.evaluate("labourgraph.search('knprk')")
     assert ids[0] == BASE + "knprk"
@@ -85,6 +100,8 @@ def test_search_alias_and_diacritics(page) -> None:
     assert ids[0] == BASE + "eleusinov"
     assert "Erlan Eleusïnov" in panel_text(page)
     assert BASE + "eleusinov" in page.evaluate("labourgraph.search('ELEUSÏNOV')")
+    assert page.evaluate("labourgraph.search('konfederatsiya')")[0] == BASE + "knprk"
+    assert page.evaluate("labourgraph.search('КОНФЕДЕРАЦИЯ')")[0] == BASE + "knprk"
 
 
 def test_keyboard_search(page) -> None:
