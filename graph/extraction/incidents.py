@@ -262,6 +262,9 @@ class IncidentFinder:
         if itype in PER_VICTIM and len(people) > 1 and coordinated:
             # Named victims: their organisations ("KNPRK Deputy President X") are not victims too.
             return [replace(base, targets=(p,)) for p in _dedup(people)]
+        if itype == "Killing" and people:
+            # Only people are killed: "the lawyer who defended TUCOSWA" does not make it a victim.
+            base = replace(base, targets=tuple(_dedup(people)))
         return [base]
 
     def _pronouns(self, ss: int, se: int) -> list[Mention]:
@@ -420,7 +423,10 @@ def _merge(incidents: list[Incident], section: Callable[[Incident], int]) -> lis
             )
             if not same_date:
                 continue
-            if keys == pkeys or ((not keys or not pkeys) and inc.type != "Statement"):
+            same_victims = keys == pkeys or (
+                inc.type in PER_VICTIM and keys and pkeys and (keys <= pkeys or pkeys <= keys)
+            )
+            if same_victims or ((not keys or not pkeys) and inc.type != "Statement"):
                 # The report with named victims leads; the more precise date wins.
                 lead, other = (prev, inc) if pkeys or not keys else (inc, prev)
                 dates = [d for d in (prev.date, inc.date) if d is not None]
