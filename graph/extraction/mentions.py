@@ -225,6 +225,7 @@ DEFINITE: list[tuple[re.Pattern, Callable[[str, str], bool]]] = [
     ),
     (re.compile(r"\b[Tt]he\s+(union)\b(?!\s+of)"), lambda t, n: t == "TradeUnion"),
 ]
+LOWER_HEADS_DONE = frozenset({"court", "union", "federation", "confederation"})
 # Unions named in running text: "the Kazakh health workers union", "Metallurgy and mining
 # sectoral union". Leading function words are trimmed off afterwards.
 LOWER_UNION = re.compile(
@@ -616,6 +617,28 @@ class MentionFinder:
                 if before:
                     _rule, etype, key, country, name = before[-1].split("|", 4)
                     self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)
+        # "the Observatory", "the Syndicate", "the Ministry": the head word of a name given before.
+        heads: dict[str, str] = {}
+        for _s, _e, lab in named:
+            name = lab.split("|", 4)[4]
+            words = HEAD_WORD.findall(name.split(" of ")[0])
+            if words and lab.split("|")[1] != "Person":
+                heads.setdefault(words[-1].lower(), "")
+        if not heads:
+            return
+        alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+        for mt in re.finditer(rf"\b[Tt]he\s+({alt})\b(?!\s+of\b)", self.text, flags=re.I):
+            if self.text[mt.start(1)].islower() and mt.group(1).lower() in LOWER_HEADS_DONE:
+                continue  # the rules above settled "the court", "the union", "the federation"
+            head = mt.group(1).lower()
+            before = [
+                lab
+                for s, e, lab in named
+                if e <= mt.start() and head in lab.split("|", 4)[4].lower().split(" of ")[0].split()
+            ]
+            if before:
+                _rule, etype, key, country, name = before[-1].split("|", 4)
+                self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)
 
     def _generic_government(self) -> None:
         referred = {(s, e) for s, e, lab in self.spans if lab.startswith("reference|")}
