@@ -268,19 +268,24 @@ class IncidentFinder:
         return [base]
 
     def _pronouns(self, ss: int, se: int) -> list[Mention]:
-        """ "he", "she", "him": the last person named before the sentence, standing at the pronoun."""
+        """ "he", "she", "him": a person named before, standing at the pronoun.
+
+        The person named earlier in the same sentence, else the first person (the subject, as
+        news sentences go) of the last sentence that names one.
+        """
+        people = [mm for mm in self.mentions if mm.type == "Person" and mm.rule != "pronoun"]
         out = []
         for mt in PRONOUN.finditer(self.text, ss, se):
-            prior = [
-                mm
-                for mm in self.mentions
-                if mm.type == "Person"
-                and mm.clean_end <= mt.start()
-                and mt.start() - mm.clean_end < 600
-            ]
-            if prior:
+            same = [mm for mm in people if ss <= mm.clean_start and mm.clean_end <= mt.start()]
+            antecedent = same[0] if same else None
+            if antecedent is None:
+                earlier = [mm for mm in people if mm.clean_end <= ss and ss - mm.clean_end < 800]
+                if earlier:
+                    last_sentence = _sentence_of(self.sentences, earlier[-1].clean_start)
+                    antecedent = next(mm for mm in earlier if mm.clean_start >= last_sentence[0])
+            if antecedent is not None:
                 out.append(
-                    replace(prior[-1], clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
+                    replace(antecedent, clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
                 )
         return out
 
