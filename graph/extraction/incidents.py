@@ -44,6 +44,11 @@ CALL_SCOPE = re.compile(
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
 # How far apart (in characters) a report without named victims may be from the one it joins.
 NEAR = 400
+TOPICAL = re.compile(
+    r"\b(?:about|over|regarding|concerning|following|after|amid|despite|against)\s+"
+    r"(?:the|these|this|those|such)\s+(?:[\p{Ll}-]+\s+)?$",
+    re.I,
+)
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -190,6 +195,8 @@ class IncidentFinder:
             )
         ]
         coordinated = False
+        # "wrote to X about the arrests": the act is the topic; who comes before is not in it.
+        topical = itype != "Statement" and bool(TOPICAL.search(self.text[max(ss, ts - 40) : ts]))
         for k, a in enumerate(actors):
             # Coordinated actors share a role: "the arrest of A ..., as well as of B".
             prev_same = next(
@@ -210,6 +217,8 @@ class IncidentFinder:
             if any(abs(a.clean_start - s) < dist for s, _ in other):
                 continue
             before = a.clean_end <= ts
+            if before and topical:
+                continue
             gap_before = self.text[a.clean_end : ts] if before else ""
             after_text = self.text[trig[-1][1] : a.clean_start] if not before else ""
             if not before and re.search(r"\bby\s+(?:the\s+)?$", after_text):
