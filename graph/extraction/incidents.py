@@ -49,6 +49,9 @@ TOPICAL = re.compile(
     r"(?:the|these|this|those|such)\s+(?:[\p{Ll}-]+\s+)?$",
     re.I,
 )
+GROUP = re.compile(
+    r"\b(?:[Aa]ll\s+(?:three|four|five|six)|[Tt]he\s+(?:two|three|four|pair)|[Bb]oth\s+(?:men|women))\b"
+)
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -296,6 +299,22 @@ class IncidentFinder:
                 out.append(
                     replace(antecedent, clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
                 )
+        # "the two", "both men", "all three": the people of the last sentence naming several.
+        for mt in GROUP.finditer(self.text, ss, se):
+            earlier = [
+                mm
+                for mm in people
+                if mm.clean_end <= mt.start() and mt.start() - mm.clean_end < 800
+            ]
+            groups: dict[tuple[int, int], list[Mention]] = {}
+            for mm in earlier:
+                groups.setdefault(_sentence_of(self.sentences, mm.clean_start), []).append(mm)
+            several = [g for g in groups.values() if len(_dedup(g)) >= 2]
+            if several:
+                for mm in _dedup(several[-1]):
+                    out.append(
+                        replace(mm, clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
+                    )
         return out
 
     def _place(self, in_sent: list[Mention], ts: int) -> Mention | None:
