@@ -37,13 +37,15 @@ PRESENT_STATEMENT = re.compile(
 CALL_SCOPE = re.compile(
     r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|"
     r"ask(?:s|ed|ing)?\s+\w+\s+to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
-    r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?)\b[^.;:]*$"
+    r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?|"
+    r"could|would|might)\b[^.;:]*$"
     r"|\b(?:immediate|unconditional|immediately)\s+$",
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
 # How far apart (in characters) a report without named victims may be from the one it joins.
 NEAR = 400
+COORDINATION = re.compile(r"\s*(?:,|and|or|,\s*and)\s*(?:[\p{Ll}-]+\s+)?")
 TOPICAL = re.compile(
     r"\b(?:about|over|regarding|concerning|following|after|amid|despite|against)\s+"
     r"(?:the|these|this|those|such)\s+(?:[\p{Ll}-]+\s+)?$",
@@ -187,15 +189,22 @@ class IncidentFinder:
         agents: list[Mention] = []
         targets: list[Mention] = []
         # Coordinated verbs share their actors: "was attacked and killed", "arrested and charged".
+        # A chain "detention, intimidation and arbitrary interrogation" acts as one verb.
+        chain = list(trig)
+        rest = sorted((s, e) for s, e, t, _ in all_triggers if ss <= s < se and t != itype)
+        grown = True
+        while grown:
+            grown = False
+            for s, e in rest:
+                if (s, e) not in chain and any(
+                    COORDINATION.fullmatch(self.text[min(e, ce) : max(s, cs)]) for cs, ce in chain
+                ):
+                    chain.append((s, e))
+                    grown = True
         other = [
             (s, t)
             for s, e, t, _ in all_triggers
-            if ss <= s < se
-            and t != itype
-            and not any(
-                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", self.text[min(e, te2) : max(s, ts2)])
-                for ts2, te2 in trig
-            )
+            if ss <= s < se and t != itype and (s, e) not in chain
         ]
         coordinated = False
         # "wrote to X about the arrests": the act is the topic; who comes before is not in it.

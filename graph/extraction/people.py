@@ -203,7 +203,8 @@ def find_people(
         if not words or _known_name(words, m):
             continue
         s, e = starts[0], mt.end()
-        if not free(s, e):
+        # "International Trade Union Confederations wrote": an organisation, not a person.
+        if not free(s, e) or any(w in NOT_NAMES for w in words):
             continue
         titled = _title_before(text, s, m) or bool(cue_before.search(text[max(0, s - 40) : s]))
         if len(words) == 1:
