@@ -147,7 +147,8 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     office = re.search(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}\s-]*,\s+$", before)
     if office and m.ref.title_for(office.group(1).split()[-1]) is not None:
         return True
-    low = before.lower().rstrip()
+    # "the BGIWF president, Kalpona Akter": a comma may close the title.
+    low = before.lower().rstrip().removesuffix(",").rstrip()
     if not low or before[-1:] not in " \t":
         return False
     for title in m.ref.titles:
@@ -316,7 +317,9 @@ def _propagate_surnames(text, found, free) -> list[tuple[int, int, str]]:
         out.append((s, e, full.get(name, name)))
     seen = {(s, e) for s, e, _ in out}
     for surname, name in sorted(full.items()):
-        for mt in re.finditer(rf"(?<![\p{{L}}.@]){re.escape(surname)}(?![\p{{L}}@])", text):
+        # Not inside another full name: "Aminul Islam" is not Shahidul Islam.
+        pattern = rf"(?<![\p{{L}}.@])(?<!\p{{Lu}}\p{{L}}+[ \t]){re.escape(surname)}(?![\p{{L}}@])"
+        for mt in re.finditer(pattern, text):
             s, e = mt.span()
             if (s, e) in seen or not free(s, e) or any(a <= s < b for a, b, _ in out):
                 continue
