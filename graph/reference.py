@@ -42,6 +42,9 @@ class TriggerSpec:
     target_types: tuple[str, ...]
     default_agent: str = ""
     place_stands_in: str = ""
+    # Patterns (case-insensitive) that, matching at a trigger, show another sense of the word:
+    # "fired live ammunition" is no dismissal.
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def load_reference(directory: Path = ONTOLOGY_DIR) -> Reference:
             target_types=tuple(spec.get("target_types", ())),
             default_agent=spec.get("default_agent", ""),
             place_stands_in=spec.get("place_stands_in", ""),
+            exclude=tuple(str(x) for x in spec.get("exclude", ())),
         )
     titles = tuple(
         Title(t["id"], t["label"], t.get("kind", "any"), tuple(t["variants"]), t.get("office", ""))

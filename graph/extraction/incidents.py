@@ -104,6 +104,11 @@ class IncidentFinder:
                 continue
             word = self.text[s:e]
             ss, _ = _sentence_of(self.sentences, s)
+            if any(
+                re.match(x, self.text[s : s + 80], flags=re.I)
+                for x in self.ref.triggers[itype].exclude
+            ):
+                continue
             line = self.text[self.text.rfind("\n", 0, s) + 1 : s]
             # "March 2021" is a month, "Tags: arrests, strike" is a page's index, not a report.
             if (word[:1].isupper() and word.lower() in MONTH_WORDS) or TAG_LINE.match(line):
