@@ -82,6 +82,14 @@ def _full_day(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
     return _year_for(lambda y: _day(text, y, mon, d), anchor)
 
 
+def _day_of_year(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
+    """ "31 July last year", "on 3 May this year": the day in a year counted from the anchor."""
+    if anchor is None:
+        return None
+    year = anchor.earliest.year - (1 if m.group("rel").lower() == "last" else 0)
+    return _day(m.group("s"), year, _month_no(m.group("mon")), int(m.group("d").rstrip("stndrh")))
+
+
 def _iso(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
     return _day(m.group("s"), int(m.group("y")), int(m.group("m")), int(m.group("d")))
 
@@ -172,6 +180,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
         rf"{_NO_NUM_BEFORE}(?P<s>(?P<d1>{DAY})\s*(?:-|–|(?i:to|and))\s*(?P<d2>{DAY})\s+"
         rf"(?:of\s+)?(?P<mon>{MON})(?:,?\s+(?P<y>{YEAR}))?)",
         _range,
+    ),
+    (
+        rf"(?P<s>{_NO_NUM_BEFORE}(?P<d>{DAY})\s+(?:of\s+)?(?P<mon>{MON})\s+(?P<rel>(?i:last|this))\s+"
+        r"(?i:year))",
+        _day_of_year,
     ),
     (
         rf"(?P<s>{_OPT_WD}{_NO_NUM_BEFORE}(?P<d>{DAY})\s+(?:of\s+)?(?P<mon>{MON})"

@@ -140,3 +140,16 @@ def test_parse_date_relative_uses_anchor() -> None:
     value = parse_date("last month", day("2022-02-08"))
     assert value is not None and value.iso == "2022-01"
     assert parse_date("last month") is None
+
+
+def test_day_in_last_year_and_years_prior_counted_from_the_anchor() -> None:
+    from datetime import date as d
+
+    from labourgraph.dates import find_dates
+    from labourgraph.model import DateValue
+
+    anchor = DateValue("2021-08-17", d(2021, 8, 17), d(2021, 8, 17), "day")
+    assert [x[2].iso for x in find_dates("on 31 July last year", anchor)] == ["2020-07-31"]
+    assert [x[2].iso for x in find_dates("Ten years prior, a strike", anchor)] == ["2011"]
+    assert [x[2].iso for x in find_dates("shot dead last night", anchor)] == ["2021-08-16"]
+    assert [x[2].iso for x in find_dates("sent back last November", anchor)] == ["2020-11"]
