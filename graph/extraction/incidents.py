@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -43,9 +42,8 @@ CALL_SCOPE = re.compile(
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
-# How far apart (in characters) a report without named victims may be from the one it joins.
-NEAR = 400
 COORDINATION = re.compile(r"\s*(?:,|and|or|,\s*and)\s*(?:[\p{Ll}-]+\s+)?")
+SAYING_AFTER = re.compile(r"(?:said|says|added|told|wrote|stated|explained|noted|warned)$", re.I)
 TOPICAL = re.compile(
     r"\b(?:about|over|regarding|concerning|following|after|amid|despite|against)\s+"
     r"(?:the|these|this|those|such)\s+(?:[\p{Ll}-]+\s+)?$",
@@ -136,16 +134,7 @@ class IncidentFinder:
         for (sent_start, itype), trig in sorted(grouped.items()):
             sentence = _sentence_of(self.sentences, sent_start)
             incidents.extend(self._incidents(itype, trig, sentence, triggers))
-        merged = _merge(sorted(incidents, key=lambda i: i.trigger.start), self._section)
-        return [self._recent(i) for i in merged]
-
-    def _section(self, inc: Incident) -> int:
-        """Index of the dated item (of a list page) the incident is reported in, -1 outside."""
-        clean = self.clean_of.get(inc.trigger.start, -1)
-        for k, sec in enumerate(self.doc.sections):
-            if sec.start <= clean < sec.end:
-                return k
-        return -1
+        return _merge(sorted(incidents, key=lambda i: i.trigger.start))
 
     def _letter_statement(self) -> list[Incident]:
         """A letter is a Statement: its senders (letterhead, signature) to its addressees."""
@@ -239,6 +228,16 @@ class IncidentFinder:
             gap_before = self.text[a.clean_end : ts] if before else ""
             after_text = self.text[trig[-1][1] : a.clean_start] if not before else ""
             if not before and re.search(r"\bby\s+(?:the\s+)?$", after_text):
+                if a.type in spec.agent_types:
+                    agents.append(a)
+                continue
+            # '"...," said IUF General Secretary Sue Longley': the speaker follows the verb.
+            if (
+                not before
+                and itype == "Statement"
+                and SAYING_AFTER.match(self.text[ts:te])
+                and (re.fullmatch(r"[\s,]*(?:[\p{L}-]+\s+){0,4}", after_text))
+            ):
                 if a.type in spec.agent_types:
                     agents.append(a)
                 continue
@@ -373,21 +372,6 @@ class IncidentFinder:
             anchor = DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
         return anchor
 
-    def _recent(self, inc: Incident) -> Incident:
-        """Undated news is recent news: the month of the item or document that reports it.
-
-        Applied after merging, so a guessed month never keeps two reports of one happening apart.
-        """
-        clean = self.clean_of.get(inc.trigger.start)
-        anchor = self.doc.anchor_at(clean) if inc.date is None and clean is not None else None
-        if anchor is None:
-            return inc
-        if anchor.precision == "day":
-            first = anchor.earliest.replace(day=1)
-            nxt = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
-            anchor = DateValue(anchor.text, first, nxt - timedelta(days=1), "month")
-        return replace(inc, date=anchor)
-
     def _quote(self, ss: int, se: int, ts: int, te: int):
         s, e = ss, se
         while e > s and self.text[e - 1] in " \n\t":
@@ -449,7 +433,7 @@ def _count(sentence: str) -> int | None:
     return int(mt.group(1).replace(",", "")) if mt else None
 
 
-def _merge(incidents: list[Incident], section: Callable[[Incident], int]) -> list[Incident]:
+def _merge(incidents: list[Incident]) -> list[Incident]:
     """Sentences about the same happening become one incident.
 
     Same type and dates that agree, and either the same named victims, or no victim of its own
@@ -470,10 +454,18 @@ def _merge(incidents: list[Incident], section: Callable[[Incident], int]) -> lis
             )
             if not same_date:
                 continue
-            same_victims = keys == pkeys or (
-                inc.type in PER_VICTIM and keys and pkeys and (keys <= pkeys or pkeys <= keys)
-            )
-            if same_victims or ((not keys or not pkeys) and inc.type != "Statement"):
+            if keys and pkeys:
+                same = keys == pkeys or (
+                    inc.type in PER_VICTIM and (keys <= pkeys or pkeys <= keys)
+                )
+            else:
+                # A report without named victims ("the arrests") refers back to one with them.
+                if inc.type == "Statement":
+                    # Two statements without addressees are one only when one speaker made them.
+                    same = not keys and not pkeys and _shares_agent(prev, inc)
+                else:
+                    same = True
+            if same:
                 # The report with named victims leads; the more precise date wins.
                 lead, other = (prev, inc) if pkeys or not keys else (inc, prev)
                 dates = [d for d in (prev.date, inc.date) if d is not None]
@@ -488,6 +480,10 @@ def _merge(incidents: list[Incident], section: Callable[[Incident], int]) -> lis
         else:
             out.append(inc)
     return out
+
+
+def _shares_agent(a: Incident, b: Incident) -> bool:
+    return bool({m.identity for m in a.agents} & {m.identity for m in b.agents})
 
 
 def find_incidents(

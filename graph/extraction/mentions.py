@@ -248,10 +248,11 @@ PLACE_BEFORE_KNOWN = re.compile(
 )
 PLACE_KIND = re.compile(
     r"\b((?:\p{Lu}[\p{Ll}-]+\s+){1,2})(district|province|region|county|municipality|prefecture|"
-    r"governorate|oblast|village|town)\b",
+    r"governorate|oblast|village|town|department|state|canton|commune|township)\b",
 )
 PLANT = re.compile(
-    r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?(?:factory|plant|mill|mine)\b"
+    r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?"
+    r"(?:factory|plant|mill|mine|plantation|estate|hotel|casino|warehouse|shipyard|refinery)\b"
 )
 BREADCRUMB = re.compile(r"(?m)^[^\n]*\S\s+[>»›]\s+\S[^\n]*$")
 FUNCTION_WORDS = frozenset(
@@ -464,14 +465,17 @@ class MentionFinder:
 
     def _conventions(self) -> None:
         for mt in CONVENTION.finditer(self.text):
-            numbers = [g for g in mt.groups() if g]
-            for num in numbers:
-                conv = self.ref.convention_by_number(int(num))
+            # "Conventions 87 and 98": the phrase up to the first number names the first, the second
+            # number alone the second (spans must not overlap).
+            groups = [k for k in range(1, (mt.lastindex or 0) + 1) if mt.group(k)]
+            for n, k in enumerate(groups):
+                conv = self.ref.convention_by_number(int(mt.group(k)))
                 if conv is None:
                     continue
-                s, e = (mt.start(), mt.end()) if len(numbers) == 1 else mt.span()
+                s, e = (mt.start(), mt.end(k)) if n == 0 else mt.span(k)
+                if len(groups) == 1:
+                    e = mt.end()
                 self._add(s, e, "convention-number", "ILOConvention", conv.id, conv.name)
-                break
 
     def _laws(self) -> None:
         country = self.ref.entities[self.country].name if self.country else ""
