@@ -86,6 +86,11 @@ def _given_agree(a: str, b: str) -> bool:
     return a == b or JaroWinkler.similarity(a, b) >= 0.9
 
 
+def _org_fold(name: str) -> str:
+    """ "health workers trade union" = "health workers union": "trade" adds nothing before "union"."""
+    return re.sub(r"\btrade (union|unions)\b", r"\1", fold(name))
+
+
 def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> None:
     """ "Human Rights Alliance" after "Human Rights Alliance for Fundamental Rights" in one document."""
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -93,7 +98,7 @@ def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> Non
         if m.type in ORG_TYPES and not keys[i]:
             by_doc[m.doc_id].append(i)
     for idx in by_doc.values():
-        names = {i: fold(mentions[i].name) for i in idx}
+        names = {i: _org_fold(mentions[i].name) for i in idx}
         for i in idx:
             short = names[i]
             if len(short.split()) < 2:
@@ -131,7 +136,7 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
             continue
         if m.type == "Person":
             continue
-        nk = (m.type, fold(m.name))
+        nk = (m.type, _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name))
         if nk in by_name:
             cl.union(by_name[nk], i, f"same name '{m.name}'")
         else:

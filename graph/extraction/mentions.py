@@ -248,7 +248,7 @@ PLACE_BEFORE_KNOWN = re.compile(
 )
 PLACE_KIND = re.compile(
     r"\b((?:\p{Lu}[\p{Ll}-]+\s+){1,2})(district|province|region|county|municipality|prefecture|"
-    r"governorate|oblast|village|town|department|state|canton|commune|township)\b",
+    r"governorate|oblast|village|town|department|canton|commune|township)\b",
 )
 PLANT = re.compile(
     r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?"

@@ -194,7 +194,8 @@ def find_people(
 
     found: list[tuple[int, int, str]] = []
     for mt in NAME_RUN.finditer(text):
-        words = mt.group(0).split()
+        run = re.sub(r"['’]s$", "", mt.group(0))  # "Kharkova's lawyer": the name ends before 's
+        words = run.split()
         starts = [mt.start() + mt.group(0).index(w) for w in words]
         # Drop leading title and stop words: "Deputy President Nurbek Kushakbaev".
         i = 0
@@ -203,7 +204,7 @@ def find_people(
         words, starts = words[i:], starts[i:]
         if not words or _known_name(words, m):
             continue
-        s, e = starts[0], mt.end()
+        s, e = starts[0], mt.start() + len(run)
         # "International Trade Union Confederations wrote": an organisation, not a person.
         if not free(s, e) or any(w in NOT_NAMES for w in words):
             continue
