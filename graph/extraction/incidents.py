@@ -14,6 +14,8 @@ from ..reference import Reference
 from .nlp import Matchers, longest_first
 
 # Acts done to individual people are recorded once per victim (monitors' practice).
+# Happenings defined by who holds them rather than by whom they hit.
+AGENT_CENTRED = {"Statement", "Meeting", "Protest", "Strike", "HungerStrike"}
 PER_VICTIM = {"Arrest", "Killing", "Prosecution", "Release", "Dismissal"}
 # What is demanded or feared has not happened: "to demand the release of ...".
 IRREALIS = re.compile(
@@ -43,7 +45,7 @@ CALL_SCOPE = re.compile(
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
 COORDINATION = re.compile(r"\s*(?:,|and|or|,\s*and)\s*(?:[\p{Ll}-]+\s+)?")
-SAYING_AFTER = re.compile(r"(?:said|says|added|told|wrote|stated|explained|noted|warned)$", re.I)
+SAYING_AFTER = re.compile(r"(?:said|says|added|stated|explained|noted|warned)$", re.I)
 TOPICAL = re.compile(
     r"\b(?:about|over|regarding|concerning|following|after|amid|despite|against)\s+"
     r"(?:the|these|this|those|such)\s+(?:[\p{Ll}-]+\s+)?$",
@@ -231,6 +233,15 @@ class IncidentFinder:
                 if a.type in spec.agent_types:
                     agents.append(a)
                 continue
+            # "the discussions in the International Labour Conference": the body that meets.
+            if (
+                not before
+                and itype == "Meeting"
+                and re.fullmatch(r"\s*(?:of|in|at|by|within)\s+(?:the\s+)?", after_text)
+            ):
+                if a.type in spec.agent_types:
+                    agents.append(a)
+                    continue
             # '"...," said IUF General Secretary Sue Longley': the speaker follows the verb.
             if (
                 not before
@@ -460,8 +471,9 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
                 )
             else:
                 # A report without named victims ("the arrests") refers back to one with them.
-                if inc.type == "Statement":
-                    # Two statements without addressees are one only when one speaker made them.
+                if inc.type in AGENT_CENTRED:
+                    # Two meetings, strikes or statements without targets are one only when the
+                    # same actors hold them.
                     same = not keys and not pkeys and _shares_agent(prev, inc)
                 else:
                     same = True
