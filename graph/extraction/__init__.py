@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Document, Extraction
+from . import ner as ner_model
 from .incidents import find_incidents
 from .mentions import find_mentions
 from .nlp import matchers
@@ -11,8 +12,14 @@ from .relations import find_relations
 __all__ = ["extract"]
 
 
-def extract(doc: Document, *, ner: bool = False) -> Extraction:
-    """Run every extraction step over the cleaned text of ``doc``; ``ner`` adds the model's people."""
+def extract(doc: Document, *, ner: bool | None = None) -> Extraction:
+    """Run every extraction step over the cleaned text of ``doc``.
+
+    ``ner`` adds the statistical model's people to what the rules find; None uses the model when
+    it is installed (`pip install -r requirements-ner.txt`), so a build works with or without it.
+    """
+    if ner is None:
+        ner = ner_model.available()
     m = matchers()
     sdoc = m.nlp(doc.text)
     sentences = _split_lines([(s.start_char, s.end_char) for s in sdoc.sents], doc.text)
