@@ -128,6 +128,7 @@ def _cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         r"(?:(?:was|were|is|are|has|have|had|had been|has been|have been|remains|remained)\s+)?"
         rf"(?:\p{{Ll}}+ly\s+)?(?:{alt(data['done_to'])}|{alt(data['self'])})\b"
         r"|^\s*,\s*(?:who|whose|aged\s+\d|\d{1,3}\s*,)\b|^\s*\(\d{1,3}\)"
+        r"|^\s*,\s*an?\s+\d{1,3}-year-old\b"
     )
     saying = re.compile(rf"^\s+(?:{alt(data['self'])})\b")
     return before, after, saying
