@@ -510,7 +510,9 @@ class MentionFinder:
                 name = self.text[s:e]
                 if " " not in name.strip() or any(ts <= s and e <= te for ts, te in taken):
                     continue
-                etype = _org_type(name.title() if name.isupper() else name)
+                if name.isupper():
+                    name = shadow[s:e]  # "WORKERS' RIGHTS OBSERVATORY" named in title case
+                etype = _org_type(name)
                 if etype is None:
                     continue
                 key = ""
@@ -625,7 +627,7 @@ class MentionFinder:
         heads: dict[str, str] = {}
         for _s, _e, lab in named:
             name = lab.split("|", 4)[4]
-            words = HEAD_WORD.findall(name.split(" of ")[0])
+            words = HEAD_WORD.findall(_recase_capitals(name).split(" of ")[0])
             if words and lab.split("|")[1] != "Person":
                 heads.setdefault(words[-1].lower(), "")
         if not heads:
