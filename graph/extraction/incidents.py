@@ -54,6 +54,7 @@ TOPICAL = re.compile(
 GROUP = re.compile(
     r"\b(?:[Aa]ll\s+(?:three|four|five|six)|[Tt]he\s+(?:two|three|four|pair)|[Bb]oth\s+(?:men|women))\b"
 )
+POSSESSIVE = re.compile(r"\b[Ii]ts\b")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -322,6 +323,16 @@ class IncidentFinder:
             if antecedent is not None:
                 out.append(
                     replace(antecedent, clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
+                )
+        # "its affiliated unions", "their members": the organisation named last before.
+        orgs = [mm for mm in self.mentions if mm.type in ("TradeUnion", "UnionFederation")]
+        for mt in POSSESSIVE.finditer(self.text, ss, se):
+            prior = [
+                mm for mm in orgs if mm.clean_end <= mt.start() and mt.start() - mm.clean_end < 600
+            ]
+            if prior and not any(ss <= mm.clean_start < mt.start() for mm in orgs):
+                out.append(
+                    replace(prior[-1], clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
                 )
         # "the two", "both men", "all three": the people of the last sentence naming several.
         for mt in GROUP.finditer(self.text, ss, se):

@@ -254,6 +254,11 @@ PLANT = re.compile(
     r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?"
     r"(?:factory|plant|mill|mine|plantation|estate|hotel|casino|warehouse|shipyard|refinery)\b"
 )
+SUBSIDIARY = re.compile(
+    r"\b(\p{Lu}[\p{L}&-]+),\s+(?:a|the)\s+(?:[\w-]+\s+)?subsidiary\s+of\s+(?:the\s+)?"
+    r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b"
+)
+MANAGEMENT = re.compile(r"\b(\p{Lu}[\p{L}&-]+)\s+(?:management|bosses|executives|owners)\b")
 BREADCRUMB = re.compile(r"(?m)^[^\n]*\S\s+[>»›]\s+\S[^\n]*$")
 FUNCTION_WORDS = frozenset(
     [
@@ -560,7 +565,18 @@ class MentionFinder:
             self._add(mt.start(), mt.end(), "org-pattern", "UnionFederation", "", mt.group(0))
 
     def _local_places(self) -> None:
-        """Towns, districts, factories and local administrations the gazetteer does not list."""
+        """Towns, districts, factories, employers and local administrations the gazetteer lacks."""
+        # "NagaWorld, a subsidiary of the Hong Kong-listed NagaCorp", "NagaWorld management".
+        for mt in SUBSIDIARY.finditer(self.text):
+            for k in (1, 2):
+                self._add(
+                    mt.start(k), mt.end(k), "org-pattern", "Company", "", mt.group(k), self.country
+                )
+        for mt in MANAGEMENT.finditer(self.text):
+            if mt.group(1) not in LEAD_WORDS | MONTHS_DAYS:
+                self._add(
+                    mt.start(1), mt.end(1), "org-pattern", "Company", "", mt.group(1), self.country
+                )
         known = {(s, e) for s, e, lab in self.spans if lab.split("|")[1] == "Place"}
         for mt in PLACE_BEFORE_KNOWN.finditer(self.text):
             after = mt.end()
