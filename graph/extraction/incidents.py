@@ -477,8 +477,10 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
             if not same_date:
                 continue
             if keys and pkeys:
+                # The same victims, or some of them again ("Seitkazy" after "Seitkazy and Aset
+                # Matayev"); statements and meetings need the same addressees.
                 same = keys == pkeys or (
-                    inc.type in PER_VICTIM and (keys <= pkeys or pkeys <= keys)
+                    inc.type not in AGENT_CENTRED and (keys <= pkeys or pkeys <= keys)
                 )
             else:
                 # A report without named victims ("the arrests") refers back to one with them.
