@@ -258,6 +258,27 @@ SUBSIDIARY = re.compile(
     r"\b(\p{Lu}[\p{L}&-]+),\s+(?:a|the)\s+(?:[\w-]+\s+)?subsidiary\s+of\s+(?:the\s+)?"
     r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b"
 )
+NAMED_BY_KIND: list[tuple[re.Pattern, str]] = [
+    (
+        re.compile(
+            r"\b(?:workers['’]?|sectoral|sector|branch|industry)\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b"
+        ),
+        "TradeUnion",
+    ),
+    (
+        re.compile(
+            r"\b(?:firm|company|employer|multinational|corporation|contractor|subcontractor|"
+            r"manufacturer|supplier|brand)\s+(?P<name>\p{Lu}[\p{L}&-]{2,})\b"
+        ),
+        "Company",
+    ),
+    (
+        re.compile(
+            r"\b(?P<name>\p{Lu}[\p{Lu}\p{L}-]{1,})\s+(?:guerrillas?|rebels?|militias?|paramilitar(?:y|ies))\b"
+        ),
+        "CivilSocietyGroup",
+    ),
+]
 MANAGEMENT = re.compile(r"\b(\p{Lu}[\p{L}&-]+)\s+(?:management|bosses|executives|owners)\b")
 BREADCRUMB = re.compile(r"(?m)^[^\n]*\S\s+[>»›]\s+\S[^\n]*$")
 FUNCTION_WORDS = frozenset(
@@ -571,6 +592,16 @@ class MentionFinder:
             for k in (1, 2):
                 self._add(
                     mt.start(k), mt.end(k), "org-pattern", "Company", "", mt.group(k), self.country
+                )
+        # "the public health workers' union ANTHOC", "the security firm Prosegur", "FARC guerrillas":
+        # a description names the kind, the capitalised word that follows or precedes the name.
+        for pattern, etype in NAMED_BY_KIND:
+            for mt in pattern.finditer(self.text):
+                word = mt.group("name")
+                if word in LEAD_WORDS | MONTHS_DAYS or word.lower() in self.ref.country_name:
+                    continue
+                self._add(
+                    mt.start("name"), mt.end("name"), "org-pattern", etype, "", word, self.country
                 )
         for mt in MANAGEMENT.finditer(self.text):
             if mt.group(1) not in LEAD_WORDS | MONTHS_DAYS:
