@@ -402,7 +402,9 @@ def differences(gold: dict[str, dict], predicted: dict[str, dict]) -> str:
 
         hit = set(matched.values())
         out += [f"  event missed   {event(e)}" for g, e in enumerate(g_evs) if g not in hit]
-        out += [f"  event extra    {event(e, align)}" for p, e in enumerate(p_evs) if p not in matched]
+        out += [
+            f"  event extra    {event(e, align)}" for p, e in enumerate(p_evs) if p not in matched
+        ]
         out += [
             f"  event date     gold {g_evs[g].get('date')} predicted {p_evs[p].get('date')}: "
             f"{event(g_evs[g])}"
