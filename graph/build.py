@@ -1,32 +1,51 @@
 """The whole pipeline: sources -> documents -> extraction -> resolution -> RDF -> store -> view.
 
-Outputs are written into a fresh folder beside ``OUT`` and swapped in at the end, so a failed or
-killed build never leaves a half-written ``OUT``: the previous build stays whole until then.
+Failures are data: a file that cannot be used, or whose extraction fails, becomes a
+:class:`Problem` (one line on stderr, a row in ``report.json``) and the build goes on. Severities:
+``error`` the file was skipped, ``warning`` it was used with a caveat (a guessed encoding, a split
+paragraph), ``note`` something worth knowing that loses nothing (UTF-16 read by its BOM).
+Only errors and warnings count for ``--strict``.
+
+Outputs are written into ``OUT.building-<pid>`` and swapped in at the end, under a lock, so a
+failed or killed build never leaves a half-written ``OUT`` (see :mod:`labourgraph.outdir`).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
+from . import outdir
 from .documents import find_sources, load_document
-from .errors import DocumentError, LabourgraphError
+from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
+from .loaders import Limits
 from .model import Document, Extraction, Problem
 from .rdf import nquads, to_dataset, trig
 from .resolve import resolve, slug
 from .store import load_store
 
+T = TypeVar("T")
+SEVERITIES = ("error", "warning", "note")
+_LABELS = {"error": "Skipped", "warning": "Warning", "note": "Note"}
+_BUG = "report it with the file (--debug shows where it failed)"
+
 
 @dataclass
 class BuildResult:
+    """What a build made, and the problems it met on the way."""
+
     out: Path
     documents: int = 0
     quads: int = 0
@@ -34,51 +53,143 @@ class BuildResult:
     incidents: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def strict_problems(self) -> list[Problem]:
+        """The problems that fail a ``--strict`` build (errors and warnings, not notes)."""
+        return [p for p in self.problems if p.severity != "note"]
+
     def summary(self) -> str:
-        lines = [
-            f"Built {self.documents} documents into {self.out}/ ({self.quads} quads)",
-            "  entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items())),
-            "  incidents: " + ", ".join(f"{k} {v}" for k, v in sorted(self.incidents.items())),
-            f"  graph: {self.out}/graph.trig   store: {self.out}/store   view: {self.out}/network.html",
-            f"  report: {self.out}/report.json   problems: {len(self.problems)}",
-        ]
-        lines += [f"  ! {p.path}: {p.problem}" for p in self.problems[:10]]
-        return "\n".join(lines)
+        """A one-screen summary; the problems themselves were printed as they were met."""
+        counts = Counter(p.severity for p in self.problems)
+        words = {"error": "skipped", "warning": "warning", "note": "note"}
+        found = ", ".join(
+            f"{counts[s]} {words[s]}{'s' if counts[s] > 1 and s != 'error' else ''}"
+            for s in SEVERITIES
+            if counts[s]
+        )
+        return "\n".join(
+            [
+                f"Built {self.documents} documents into {self.out}/ ({self.quads} quads)",
+                "  entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items())),
+                "  incidents: " + ", ".join(f"{k} {v}" for k, v in sorted(self.incidents.items())),
+                f"  graph: {self.out}/graph.trig   store: {self.out}/store   "
+                f"view: {self.out}/network.html",
+                f"  report: {self.out}/report.json   problems: {found or 'none'}",
+            ]
+        )
 
 
 def _show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _load_all(sources: list[Path], problems: list[Problem]) -> list[Document]:
+def _stderr(line: str) -> None:
+    tqdm.write(line, file=sys.stderr)  # keeps a progress bar intact
+
+
+class _Problems:
+    """Collects problems, printing each on one line as it is met."""
+
+    def __init__(self, into: list[Problem], echo: Callable[[str], None]) -> None:
+        self.items = into
+        self.echo = echo
+        self.shown = 0
+
+    def add(self, path: str, problem: str, severity: str = "error") -> None:
+        self.items.append(Problem(path, problem, severity))
+        self.flush()
+
+    def flush(self) -> None:
+        for p in self.items[self.shown :]:
+            self.echo(f"{_LABELS[p.severity]}: {one_line(p.path)}: {p.problem}")
+        self.shown = len(self.items)
+
+
+def _load_one(
+    path: Path, root: Path, limits: Limits, debug: bool
+) -> tuple[Document | None, list[Problem]]:
+    """Load one file, returning its problems rather than raising (it may run in a worker)."""
+    problems: list[Problem] = []
+    try:
+        return load_document(path, root, limits=limits, problems=problems), problems
+    except DocumentError as exc:
+        problems.append(Problem(exc.path, exc.problem))
+    except Exception as exc:  # a parser bug on one file must not sink the build
+        if debug:
+            raise
+        problems.append(Problem(str(path), f"could not be read ({_what(exc)}); {_BUG}"))
+    return None, problems
+
+
+def _extract_one(doc: Document, debug: bool) -> tuple[Extraction | None, list[Problem]]:
+    try:
+        return extract(doc), []
+    except Exception as exc:  # one bad document must not sink the build
+        if debug:
+            raise
+        return None, [Problem(doc.path, f"extraction failed ({_what(exc)}); {_BUG}")]
+
+
+def _map(func: Callable[..., T], calls: list[tuple], jobs: int, desc: str) -> Iterator[T]:
+    """``func(*args)`` for each of ``calls``, in order, in up to ``jobs`` processes.
+
+    Results come back in the order of ``calls`` whatever finishes first, so outputs do not
+    depend on ``jobs``. Workers are forked: they start with what this process has loaded.
+    """
+    bar = {"desc": desc, "total": len(calls), "disable": not _show_progress(), "unit": "doc"}
+    if jobs <= 1 or len(calls) < 2:
+        yield from tqdm((func(*args) for args in calls), **bar)
+        return
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork) as pool:
+        yield from tqdm(pool.map(func, *zip(*calls, strict=True)), **bar)
+
+
+def _load_all(
+    sources: list[Path], problems: _Problems, limits: Limits, debug: bool, jobs: int
+) -> list[Document]:
     docs: list[Document] = []
     by_hash: dict[str, str] = {}
-    files = find_sources(sources)
-    for path, root in tqdm(files, desc="load", disable=not _show_progress(), unit="doc"):
-        try:
-            doc = load_document(path, root)
-        except DocumentError as exc:
-            problems.append(Problem(exc.path, exc.problem))
-            print(f"Warning: {exc}", file=sys.stderr)
+    by_slug: dict[str, str] = {}
+    files = find_sources(sources, problems.items)
+    problems.flush()
+    calls = [(path, root, limits, debug) for path, root in files]
+    for doc, found in _map(_load_one, calls, jobs, "load"):
+        problems.items.extend(found)
+        problems.flush()
+        if doc is None:
             continue
         if doc.sha256 in by_hash:
-            problem = Problem(str(path), f"same content as {by_hash[doc.sha256]}; skipped")
-            problems.append(problem)
-            print(f"Warning: {problem.path}: {problem.problem}", file=sys.stderr)
+            problems.add(doc.path, f"same content as {one_line(by_hash[doc.sha256])}; skipped")
             continue
-        by_hash[doc.sha256] = str(path)
+        # Ids and text file names come from the slug: two names with one slug would collide.
+        key = slug(doc.doc_id)
+        if key in by_slug:
+            problems.add(
+                doc.path,
+                f"its name gives the same id '{key}' as {one_line(by_slug[key])}; "
+                "skipped (rename one of them)",
+            )
+            continue
+        by_hash[doc.sha256] = by_slug[key] = doc.path
         docs.append(doc)
     return sorted(docs, key=lambda d: d.doc_id)
 
 
-def _extract_all(docs: list[Document], problems: list[Problem]) -> list[Extraction]:
+def _what(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _extract_all(
+    docs: list[Document], problems: _Problems, debug: bool, jobs: int
+) -> list[Extraction]:
     out = []
-    for doc in tqdm(docs, desc="extract", disable=not _show_progress(), unit="doc"):
-        try:
-            out.append(extract(doc))
-        except Exception as exc:  # one bad document must not sink the build
-            problems.append(Problem(doc.path, f"extraction failed: {type(exc).__name__}: {exc}"))
-            print(f"Warning: {doc.path}: extraction failed: {exc}", file=sys.stderr)
+    for extraction, found in _map(_extract_one, [(d, debug) for d in docs], jobs, "extract"):
+        problems.items.extend(found)
+        problems.flush()
+        if extraction is not None:
+            out.append(extraction)
     return out
 
 
@@ -87,47 +198,69 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with renames (the old build is kept until the last step)."""
-    old = out.with_name(out.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old.exists():
-        shutil.rmtree(old)
+def build(
+    sources: list[Path],
+    out: Path,
+    *,
+    limits: Limits | None = None,
+    wait: float = 0.0,
+    jobs: int = 1,
+    debug: bool = False,
+    echo: Callable[[str], None] = _stderr,
+) -> BuildResult:
+    """Build ``out`` from ``sources``; bad files become problems, the rest goes on.
 
-
-def build(sources: list[Path], out: Path) -> BuildResult:
-    """Build ``out`` from ``sources``; bad files become problems, the rest goes on."""
-    from .view import render
-    from .view_data import view_data_from_store
-
+    ``limits`` bound what one file may cost; ``wait`` is how long to wait for another build
+    into the same ``out`` (BuildLockedError after); ``jobs`` is how many processes load and
+    extract documents (the outputs are the same for any number); ``debug`` lets an unexpected
+    exception in one file stop the build with its traceback; ``echo`` prints the one-line messages.
+    """
     out = out.resolve()
+    limits = limits or Limits()
     result = BuildResult(out)
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
-        raise LabourgraphError(f"{missing[0]}: no such file or folder")
-    docs = _load_all(sources, result.problems)
-    extractions = _extract_all(docs, result.problems)
-    resolution = resolve(extractions)
+        raise LabourgraphError(f"{one_line(missing[0])}: no such file or folder; check the path")
+    with outdir.locked(out, wait=wait, notify=echo):
+        outdir.check_target(out)
+        for line in outdir.recover(out):
+            echo(f"Note: {out}: {line}")
+        outdir.checkpoint("locked")
+        problems = _Problems(result.problems, echo)
+        docs = _load_all(sources, problems, limits, debug, jobs)
+        outdir.checkpoint("loaded")
+        extractions = _extract_all(docs, problems, debug, jobs)
+        staging = outdir.staging_dir(out)
+        try:
+            _write_outputs(staging, extractions, result)
+            outdir.swap_in(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return result
 
-    staging = out.with_name(out.name + f".building-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+
+def _write_outputs(staging: Path, extractions: list[Extraction], result: BuildResult) -> None:
+    """Write every output of the build into ``staging``."""
+    import pyoxigraph as ox
+
+    from .view import render
+    from .view_data import view_data_from_store
+
+    resolution = resolve(extractions)
     text_files = {}
     # Every document's source text is kept, so evidence can be checked without the sources.
-    for d in docs:
-        rel = f"text/{slug(d.doc_id)}.txt"
-        _write(staging / rel, d.source_text)
-        text_files[d.doc_id] = rel
+    for x in extractions:
+        rel = f"text/{slug(x.document.doc_id)}.txt"
+        _write(staging / rel, x.document.source_text)
+        text_files[x.document.doc_id] = rel
     ds = to_dataset(extractions, resolution, text_files)
     nq = nquads(ds)
     _write(staging / "graph.nq", nq)
     _write(staging / "graph.trig", trig(ds))
+    outdir.checkpoint("staged")
     load_store(staging / "store", staging / "graph.nq")
+    outdir.checkpoint("stored")
 
     result.documents = len(extractions)
     result.quads = nq.count("\n")
@@ -159,10 +292,7 @@ def build(sources: list[Path], out: Path) -> BuildResult:
         staging / "report.json",
         json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
     )
-    import pyoxigraph as ox
-
     store = ox.Store.read_only(str(staging / "store"))
     render(view_data_from_store(store), staging / "network.html")
     del store
-    _swap_in(staging, out)
-    return result
+    outdir.checkpoint("rendered")

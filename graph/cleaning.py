@@ -6,6 +6,10 @@ verbatim source span. Cleaning, line by line: markdown syntax is dropped (``## T
 ``Title``, ``[text](url)`` -> ``text``), white space runs collapse to one space, chrome lines
 (patterns in ``ontology/chrome.yaml``), repeated one-word tag lines and a line repeating the one
 before are dropped, and hard-wrapped lines are joined. Paragraphs are separated by a blank line.
+
+With ``max_line``, no line of the cleaned text grows longer than that: a longer source line is
+cut at white space (mid-word only if it has none) and wrapped lines stop being joined there, so
+one enormous paragraph cannot make per-line rules or extraction take quadratic time.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Cleaned:
     text: str
     offsets: OffsetMap
     lines: tuple[Line, ...]
+    cuts: int = 0  # breaks inserted to keep lines within ``max_line``
 
 
 @dataclass
@@ -73,6 +78,8 @@ class _Raw:
     list_item: bool = False
     protected: bool = False
     chrome: bool = False
+    piece: bool = False  # part of a source line cut at ``max_line``: never chrome
+    cut: bool = False  # a piece after the first: never joined to the one before
 
 
 @lru_cache(maxsize=1)
@@ -89,21 +96,44 @@ def chrome_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
 
 
 def clean(
-    source: str, *, markdown: bool = True, protect: Callable[[str], bool] | None = None
+    source: str,
+    *,
+    markdown: bool = True,
+    protect: Callable[[str], bool] | None = None,
+    max_line: int | None = None,
 ) -> Cleaned:
     """Clean ``source``; ``protect(line)`` marks lines never dropped nor joined to the line
-    before (date headers, datelines)."""
-    raws = [_tokens(source, a, b, markdown) for a, b in _line_bounds(source)]
+    before (date headers, datelines); no cleaned line is longer than ``max_line``."""
+    raws: list[_Raw] = []
+    for a, b in _line_bounds(source):
+        pieces = _pieces(source, a, b, max_line)
+        for i, (pa, pb) in enumerate(pieces):
+            raws.append(_tokens(source, pa, pb, markdown))
+            raws[-1].piece, raws[-1].cut = len(pieces) > 1, i > 0
     for raw in raws:
         raw.protected = bool(raw.plain) and protect is not None and protect(raw.plain)
     _mark_chrome(source, raws)
-    return _emit(source, raws, _wrap_width(raws))
+    return _emit(source, raws, _wrap_width(raws), max_line)
 
 
 def _line_bounds(source: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each line, without its line break (\\n, \\r\\n or a lone \\r)."""
     lines = re.finditer(r"([^\r\n]*)(?:\r\n|\r|\n|$)", source)
     return [(m.start(), m.start() + len(m.group(1))) for m in lines if m.group(0)]
+
+
+def _pieces(source: str, a: int, b: int, max_line: int | None) -> list[tuple[int, int]]:
+    """The line ``[a, b)`` cut into pieces of at most ``max_line`` characters, at white space."""
+    if max_line is None or b - a <= max_line:
+        return [(a, b)]
+    pieces = []
+    while b - a > max_line:
+        cut = a + max_line
+        space = max(source.rfind(" ", a + 1, cut + 1), source.rfind("\t", a + 1, cut + 1))
+        cut = space if space > a + max_line // 2 else cut  # no white space near: cut mid-word
+        pieces.append((a, cut))
+        a = cut
+    return [*pieces, (a, b)]
 
 
 def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
@@ -143,7 +173,7 @@ def _mark_chrome(source: str, raws: list[_Raw]) -> None:
     short = Counter(r.plain for r in raws if r.plain and len(r.plain.split()) <= max_words)
     previous = ""
     for raw in raws:
-        if not raw.plain or raw.protected:
+        if not raw.plain or raw.protected or raw.piece:  # a piece of text is never chrome
             previous = raw.plain or previous
             continue
         as_written = source[raw.span[0] : raw.span[1]].strip()
@@ -177,7 +207,7 @@ def _joins(prev: _Raw, nxt: _Raw, width: int, *, across_blank: bool) -> str | No
     hard-wrapped text) by any line when it is full width or ends on a word like "the" or "and".
     Never joined: headings, list entries, a date header to what precedes it, addresses.
     """
-    if prev.heading or nxt.heading or nxt.protected or nxt.list_item:
+    if prev.heading or nxt.heading or nxt.protected or nxt.list_item or nxt.cut:
         return None
     if _ends_sentence(prev.plain):
         return None
@@ -193,11 +223,13 @@ def _joins(prev: _Raw, nxt: _Raw, width: int, *, across_blank: bool) -> str | No
     return " " if full or last_word in _CONNECTORS else None
 
 
-def _emit(source: str, raws: list[_Raw], width: int) -> Cleaned:
+def _emit(source: str, raws: list[_Raw], width: int, max_line: int | None = None) -> Cleaned:
     parts: list[str] = []
     segments: list[list[int]] = []
     lines: list[Line] = []
     pos = 0
+    line_start = 0  # where the current cleaned line began, to keep it within max_line
+    cuts = 0
 
     def put(token: tuple[int, int] | None, text: str = "") -> None:
         nonlocal pos
@@ -224,15 +256,22 @@ def _emit(source: str, raws: list[_Raw], width: int) -> Cleaned:
             glue = (
                 None if gap == "chrome" else _joins(prev, raw, width, across_blank=gap == "blank")
             )
+            too_long = max_line is not None and pos - line_start + len(raw.plain) + 1 > max_line
+            if raw.cut or (glue is not None and too_long):
+                glue, gap = None, "cut"
+                cuts += 1
             put(None, glue if glue is not None else "\n\n" if gap else "\n")
+            if glue is None:
+                line_start = pos
         start = pos
         for t in raw.tokens:
             put(t, " ")
         lines.append(Line(start, pos, raw.plain, raw.heading, raw.protected))
         prev, gap = raw, ""
-    return _finish(parts, segments, lines)
+    return _finish(parts, segments, lines, cuts)
 
 
-def _finish(parts: list[str], segments: list[list[int]], lines: list[Line]) -> Cleaned:
+def _finish(parts: list[str], segments: list[list[int]], lines: list[Line], cuts: int) -> Cleaned:
     text = "".join(parts)
-    return Cleaned(text, OffsetMap(tuple((c, s, n) for c, s, n in segments)), tuple(lines))
+    offsets = OffsetMap(tuple((c, s, n) for c, s, n in segments))
+    return Cleaned(text, offsets, tuple(lines), cuts)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from pathlib import Path
 
 import click
 
 from .errors import LabourgraphError
+from .loaders import MB, Limits
 
 OUT_HELP = "Build directory."
 
 
 def _common(func):
-    """Add --out and --debug; turn project errors into one line and exit status 1."""
+    """Add --out and --debug; turn errors into one line and exit status 1 (3: build locked)."""
 
     @click.option(
         "--out",
@@ -27,18 +29,23 @@ def _common(func):
     @click.option("--debug", is_flag=True, help="Show tracebacks.")
     @functools.wraps(func)
     def wrapper(*args, debug: bool, **kwargs):
+        if "debug" in inspect.signature(func).parameters:  # build: fail on the first bad file
+            kwargs["debug"] = debug
         try:
             return func(*args, **kwargs)
         except LabourgraphError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-        except Exception as exc:  # an unexpected failure is still one line unless --debug
+            click.echo(f"Error: {' '.join(str(exc).split())}", err=True)
+            sys.exit(exc.exit_code)
+        except Exception as exc:  # also MemoryError, RecursionError: one line unless --debug
             if debug:
                 raise
+            what = " ".join(str(exc).split())[:500]
             click.echo(
-                f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+                f"Error: {type(exc).__name__}{': ' + what if what else ''} "
+                "(run with --debug for details)",
+                err=True,
             )
             sys.exit(1)
 
@@ -53,13 +60,93 @@ def main() -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 if any file was skipped or used with a warning (still builds).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait while another build writes the same --out (then exit status 3).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that load and extract documents (outputs are the same for any number).",
+)
+@click.option(
+    "--max-file-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits.max_file_bytes / MB,
+    show_default=True,
+    help="Skip larger files (checked before reading them).",
+)
+@click.option(
+    "--max-text-chars",
+    type=click.IntRange(min=1),
+    default=Limits.max_text_chars,
+    show_default=True,
+    help="Skip documents whose cleaned text is longer.",
+)
+@click.option(
+    "--max-paragraph-chars",
+    type=click.IntRange(min=100),
+    default=Limits.max_paragraph_chars,
+    show_default=True,
+    help="Split longer paragraphs and lines (reported), so extraction stays fast.",
+)
+@click.option(
+    "--max-html-depth",
+    type=click.IntRange(1, 255),
+    default=Limits.max_html_depth,
+    show_default=True,
+    help="Skip HTML pages nested deeper.",
+)
 @_common
-def build(sources: tuple[Path, ...], out: Path) -> None:
+def build(
+    sources: tuple[Path, ...],
+    strict: bool,
+    wait: float,
+    jobs: int,
+    max_file_mb: float,
+    max_text_chars: int,
+    max_paragraph_chars: int,
+    max_html_depth: int,
+    out: Path,
+    debug: bool,
+) -> None:
     """Build the graph, store and view from SOURCES (default: sources/)."""
     from .build import build as run_build
 
-    result = run_build(list(sources) or [Path("sources")], out)
+    limits = Limits(
+        max_file_bytes=int(max_file_mb * MB),
+        max_text_chars=max_text_chars,
+        max_paragraph_chars=max_paragraph_chars,
+        max_html_depth=max_html_depth,
+    )
+    result = run_build(
+        list(sources) or [Path("sources")],
+        out,
+        limits=limits,
+        wait=wait,
+        jobs=jobs,
+        debug=debug,
+    )
     click.echo(result.summary())
+    if strict and result.strict_problems:
+        n = len(result.strict_problems)
+        click.echo(
+            f"Error: --strict: {n} file problem{'s' if n > 1 else ''} "
+            f"(listed above and in {result.out}/report.json)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @main.command()

@@ -10,9 +10,11 @@ dates inside an item resolve against the item (:meth:`Document.anchor_at`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,28 +23,34 @@ import yaml
 from .cleaning import Cleaned, clean
 from .dates import find_dates, parse_date
 from .errors import DocumentError
-from .loaders import FORMATS, Loaded, format_of, load_file, read_bytes
-from .model import DateValue, Document, DocumentMeta, Section
+from .loaders import FORMATS, Limits, Loaded, format_of, load_file, read_bytes
+from .model import DateValue, Document, DocumentMeta, Problem, Section
 
 SIDECAR_SUFFIX = ".meta.yaml"
 SIDECAR_KEYS = ("title", "publisher", "published", "url", "language", "format")
 _TOP_LINES = 20  # a dateline further down is a date in the text, not the document's
 _TITLE_MAX = 200
+_SIDECAR_MAX_BYTES = 64 * 1024  # a few lines of metadata; anything bigger is not a sidecar
 # After an item date: nothing, or a "/ tag" or "| tag" (the news list's "/ kazakhstan").
 _ITEM_TAIL = re.compile(r"\)?\s*(?:[/|–—-]\s*[\w ,&'’-]{1,40})?")
 # "Brussels, 24 March 2017", "(Brussels, 13 March 2020)": a place, a comma, then the date.
 _DATELINE_HEAD = re.compile(r"\(?[A-Z][\w.'’ -]{1,40}?,\s+")
 
 
-def find_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
+def find_sources(
+    paths: list[Path], problems: list[Problem] | None = None
+) -> list[tuple[Path, Path]]:
     """Source files under ``paths``, each with the root it was found under, without duplicates.
 
     Folders are walked recursively in sorted order for .txt .md .markdown .html .htm .pdf,
-    skipping hidden files and folders, ``*.meta.yaml`` sidecars and symlinks that leave the
-    root. A file named directly is taken whatever its type (loading it reports a bad type).
+    skipping hidden files and folders and ``*.meta.yaml`` sidecars. A symlink is followed only
+    to a file inside its root that is not found anyway; one that loops, dangles or leaves the
+    root is skipped and appended to ``problems``, as is a folder that cannot be read. A file
+    named directly is taken whatever its type (loading it reports a bad type).
     """
     found: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
+    problems = [] if problems is None else problems
 
     def add(file: Path, root: Path) -> None:
         real = file.resolve()
@@ -52,7 +60,7 @@ def find_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
 
     for path in paths:
         if path.is_dir():
-            for file in _walk(path):
+            for file in _walk(path, problems):
                 add(file, path)
         elif path.is_file():
             if not path.name.endswith(SIDECAR_SUFFIX):
@@ -62,49 +70,135 @@ def find_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
     return found
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path, problems: list[Problem]) -> list[Path]:
     """Supported files under ``root``; a symlink only if it stays inside and adds a file."""
     real_root = root.resolve()
     files: list[Path] = []
     links: list[Path] = []
-    for folder, dirs, names in os.walk(root):  # does not descend into symlinked folders
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(Problem(str(exc.filename), f"cannot read folder ({exc.strerror}); skipped"))
+
+    # os.walk does not descend into symlinked folders, so a folder loop cannot trap it.
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
+        for name in [*names, *(d for d in dirs if (Path(folder) / d).is_symlink())]:
             file = Path(folder) / name
             if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                 continue
-            if file.suffix.lower() in FORMATS:
-                (links if file.is_symlink() else files).append(file)
+            if file.is_symlink():
+                links.append(file)
+            elif file.suffix.lower() in FORMATS:
+                files.append(file)
     real_files = {f.resolve() for f in files}
-    for link in links:
-        target = link.resolve()
-        if target.is_file() and target.is_relative_to(real_root) and target not in real_files:
-            files.append(link)
+    for link in sorted(links):
+        target, problem = _link_target(link, real_root)
+        if problem:
+            problems.append(Problem(str(link), problem))
+        elif target is not None and target.is_file() and target not in real_files:
+            if link.suffix.lower() in FORMATS or target.suffix.lower() in FORMATS:
+                files.append(link)
     return sorted(files, key=lambda f: f.relative_to(root).parts)
 
 
-def load_document(path: Path, root: Path) -> Document:
-    """Load, clean and date one source file; DocumentError if it cannot be used."""
+def _link_target(link: Path, real_root: Path) -> tuple[Path | None, str]:
+    """Where ``link`` leads inside ``real_root``, or why it is skipped."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # Python 3.11/3.12 name a loop this way
+        return None, "symlink loop; skipped (remove the link)"
+    except FileNotFoundError:
+        return None, f"symlink to a missing file ({os.readlink(link)}); skipped"
+    except OSError as exc:  # ELOOP on newer Pythons
+        if exc.errno == errno.ELOOP:
+            return None, "symlink loop; skipped (remove the link)"
+        return None, f"cannot follow symlink ({exc.strerror}); skipped"
+    if not target.is_relative_to(real_root):
+        return None, (
+            f"symlink to {target}, outside the sources folder; skipped "
+            "(copy it in, or pass its path to build as well)"
+        )
+    return target, ""
+
+
+def load_document(
+    path: Path,
+    root: Path,
+    *,
+    limits: Limits | None = None,
+    problems: list[Problem] | None = None,
+) -> Document:
+    """Load, clean and date one source file; DocumentError if it cannot be used.
+
+    Caveats about a file that is used (a guessed encoding, a split paragraph) are appended to
+    ``problems`` with severity "warning" or "note".
+    """
+    limits = limits or Limits()
     fmt = format_of(path)
     sidecar = read_sidecar(path)
-    loaded = load_file(path)
-    digest = hashlib.sha256(read_bytes(path)).hexdigest()
-    return _document(loaded, fmt, _doc_id(path, root), str(path), digest, sidecar)
+    data = read_bytes(path, limits.max_file_bytes)
+    loaded = load_file(path, data, limits)
+    digest = hashlib.sha256(data).hexdigest()
+    doc_id = _doc_id(path, root)
+    # Checked before cleaning (which costs time per character) and after (what extraction reads).
+    _check_length(path, len(loaded.text), limits.max_text_chars)
+    made = _document(loaded, fmt, doc_id, str(path), digest, sidecar, limits.max_paragraph_chars)
+    _check_length(path, len(made.document.text), limits.max_text_chars)
+    if problems is not None:
+        problems.extend(Problem(str(path), text, severity) for severity, text in loaded.notes)
+        if made.cuts:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"lines over {limits.max_paragraph_chars:,} characters split in "
+                    f"{made.cuts} place{'s' if made.cuts > 1 else ''} (quotes stop at a split); "
+                    "break the text into paragraphs, or raise --max-paragraph-chars",
+                    "warning",
+                )
+            )
+    return made.document
 
 
-def document_from_text(text: str, doc_id: str = "text.txt") -> Document:
+def _check_length(path: Path, chars: int, limit: int) -> None:
+    if chars > limit:
+        raise DocumentError(
+            str(path),
+            f"text is {chars:,} characters, over the {limit:,} limit; "
+            "split the file, or raise the limit with --max-text-chars",
+        )
+
+
+def document_from_text(
+    text: str, doc_id: str = "text.txt", *, max_paragraph_chars: int = Limits.max_paragraph_chars
+) -> Document:
     """Clean and date ``text`` as if read from a file named ``doc_id`` (no sidecar)."""
     fmt = format_of(Path(doc_id))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return _document(Loaded(text=text), fmt, doc_id, doc_id, digest, {})
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _document(
+        Loaded(text=text), fmt, doc_id, doc_id, digest, {}, max_paragraph_chars
+    ).document
+
+
+@dataclass(frozen=True)
+class _Made:
+    document: Document
+    cuts: int  # lines split to keep within the paragraph limit
 
 
 def _document(
-    loaded: Loaded, fmt: str, doc_id: str, path: str, digest: str, sidecar: dict[str, str | None]
-) -> Document:
-    cleaned = clean(loaded.text, markdown=fmt in ("txt", "md"), protect=_is_protected)
+    loaded: Loaded,
+    fmt: str,
+    doc_id: str,
+    path: str,
+    digest: str,
+    sidecar: dict[str, str | None],
+    max_line: int | None,
+) -> _Made:
+    cleaned = clean(
+        loaded.text, markdown=fmt in ("txt", "md"), protect=_is_protected, max_line=max_line
+    )
     sections = _sections(cleaned)
-    return Document(
+    doc = Document(
         doc_id=doc_id,
         path=path,
         format=fmt,
@@ -115,6 +209,7 @@ def _document(
         meta=_meta(sidecar, loaded, cleaned, sections),
         sections=sections,
     )
+    return _Made(doc, cleaned.cuts)
 
 
 def _doc_id(path: Path, root: Path) -> str:
@@ -132,12 +227,19 @@ def read_sidecar(path: Path) -> dict[str, str | None]:
 
     def bad(problem: str) -> DocumentError:
         keys = ", ".join(SIDECAR_KEYS)
-        return DocumentError(str(sidecar), f"malformed sidecar: {problem}; fix it (keys: {keys})")
+        return DocumentError(
+            str(sidecar),
+            f"malformed sidecar, so {path.name} is skipped: {problem}; fix it (keys: {keys})",
+        )
 
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise bad(f"not readable as YAML ({' '.join(str(exc).split())})") from exc
+        raw = read_bytes(sidecar, _SIDECAR_MAX_BYTES)
+    except DocumentError as exc:
+        raise bad(exc.problem.split(";")[0]) from exc
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise bad(f"not readable as YAML ({_yaml_problem(exc)})") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -158,6 +260,15 @@ def read_sidecar(path: Path) -> dict[str, str | None]:
             f"format '{values['format']}' is not one of {', '.join(sorted(set(FORMATS.values())))}"
         )
     return values
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """The gist of a YAML error on one line: what is wrong and on which line."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark:
+        return f"{exc.problem} at line {exc.problem_mark.line + 1}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return " ".join(str(exc).split())[:200]
 
 
 def _header(line: str) -> tuple[str, DateValue] | None:

@@ -385,23 +385,24 @@ def test_sidecar_overrides_detection(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("title: [unclosed\n", "malformed sidecar: not readable as YAML"),
-        ("- a list\n", "malformed sidecar: expected key: value lines; fix it"),
-        ("author: Someone\n", "malformed sidecar: unknown key 'author'; fix it"),
-        ("published: soon\n", "malformed sidecar: published 'soon' is not a date"),
-        ("format: docx\n", "malformed sidecar: format 'docx' is not one of html, md, pdf, txt"),
-        ("title: {a: 1}\n", "malformed sidecar: 'title' must be a single value"),
+        ("title: [unclosed\n", "not readable as YAML (expected ',' or ']', but got '<stream end>'"),
+        ("- a list\n", "expected key: value lines; fix it"),
+        ("author: Someone\n", "unknown key 'author'; fix it"),
+        ("published: soon\n", "published 'soon' is not a date"),
+        ("format: docx\n", "format 'docx' is not one of html, md, pdf, txt"),
+        ("title: {a: 1}\n", "'title' must be a single value"),
+        ("title: \xff\n", "not readable as YAML (not UTF-8 text)"),
     ],
 )
 def test_malformed_sidecar(tmp_path: Path, content: str, problem: str) -> None:
     path = tmp_path / "x.txt"
     path.write_text("Text.\n")
     sidecar = tmp_path / "x.txt.meta.yaml"
-    sidecar.write_text(content)
+    sidecar.write_bytes(content.encode("latin-1") if "\xff" in content else content.encode())
     with pytest.raises(DocumentError) as err:
         load_document(path, tmp_path)
     assert err.value.path == str(sidecar)
-    assert err.value.problem.startswith(problem)
+    assert err.value.problem.startswith("malformed sidecar, so x.txt is skipped: " + problem)
     assert err.value.problem.endswith("(keys: title, publisher, published, url, language, format)")
 
 
