@@ -30,6 +30,7 @@ from . import outdir
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
+from .extraction import ner as ner_model
 from .loaders import Limits
 from .model import Document, Extraction, Problem
 from .rdf import nquads, to_dataset, trig
@@ -121,9 +122,11 @@ def _load_one(
     return None, problems
 
 
-def _extract_one(doc: Document, debug: bool) -> tuple[Extraction | None, list[Problem]]:
+def _extract_one(
+    doc: Document, debug: bool, ner: bool
+) -> tuple[Extraction | None, list[Problem]]:
     try:
-        return extract(doc), []
+        return extract(doc, ner=ner), []
     except Exception as exc:  # one bad document must not sink the build
         if debug:
             raise
@@ -182,10 +185,11 @@ def _what(exc: BaseException) -> str:
 
 
 def _extract_all(
-    docs: list[Document], problems: _Problems, debug: bool, jobs: int
+    docs: list[Document], problems: _Problems, debug: bool, jobs: int, ner: bool
 ) -> list[Extraction]:
     out = []
-    for extraction, found in _map(_extract_one, [(d, debug) for d in docs], jobs, "extract"):
+    calls = [(d, debug, ner) for d in docs]
+    for extraction, found in _map(_extract_one, calls, jobs, "extract"):
         problems.items.extend(found)
         problems.flush()
         if extraction is not None:
@@ -205,6 +209,7 @@ def build(
     limits: Limits | None = None,
     wait: float = 0.0,
     jobs: int = 1,
+    ner: bool | None = None,
     debug: bool = False,
     echo: Callable[[str], None] = _stderr,
 ) -> BuildResult:
@@ -212,7 +217,8 @@ def build(
 
     ``limits`` bound what one file may cost; ``wait`` is how long to wait for another build
     into the same ``out`` (BuildLockedError after); ``jobs`` is how many processes load and
-    extract documents (the outputs are the same for any number); ``debug`` lets an unexpected
+    extract documents (the outputs are the same for any number); ``ner`` adds the
+    statistical model's people (None: when the model is installed); ``debug`` lets an unexpected
     exception in one file stop the build with its traceback; ``echo`` prints the one-line messages.
     """
     out = out.resolve()
@@ -229,7 +235,9 @@ def build(
         problems = _Problems(result.problems, echo)
         docs = _load_all(sources, problems, limits, debug, jobs)
         outdir.checkpoint("loaded")
-        extractions = _extract_all(docs, problems, debug, jobs)
+        # Decided once here, so every worker process extracts the same way.
+        use_ner = ner_model.available() if ner is None else ner
+        extractions = _extract_all(docs, problems, debug, jobs, use_ner)
         staging = outdir.staging_dir(out)
         try:
             _write_outputs(staging, extractions, result)

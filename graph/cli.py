@@ -102,6 +102,11 @@ def main() -> None:
     help="Split longer paragraphs and lines (reported), so extraction stays fast.",
 )
 @click.option(
+    "--ner/--no-ner",
+    default=None,
+    help="Let the statistical NER model propose people too [default: when it is installed].",
+)
+@click.option(
     "--max-html-depth",
     type=click.IntRange(1, 255),
     default=Limits.max_html_depth,
@@ -118,6 +123,7 @@ def build(
     max_text_chars: int,
     max_paragraph_chars: int,
     max_html_depth: int,
+    ner: bool | None,
     out: Path,
     debug: bool,
 ) -> None:
@@ -136,6 +142,7 @@ def build(
         limits=limits,
         wait=wait,
         jobs=jobs,
+        ner=ner,
         debug=debug,
     )
     click.echo(result.summary())
