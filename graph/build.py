@@ -122,9 +122,7 @@ def _load_one(
     return None, problems
 
 
-def _extract_one(
-    doc: Document, debug: bool, ner: bool
-) -> tuple[Extraction | None, list[Problem]]:
+def _extract_one(doc: Document, debug: bool, ner: bool) -> tuple[Extraction | None, list[Problem]]:
     try:
         return extract(doc, ner=ner), []
     except Exception as exc:  # one bad document must not sink the build
