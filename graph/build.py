@@ -27,14 +27,19 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from . import outdir
+from .curation import add_to_dataset, curate
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
 from .extraction import ner as ner_model
+from .judgements import Judgement
+from .judgements import find_files as find_judgements
+from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
 from .rdf import nquads, to_dataset, trig
-from .resolve import resolve, slug
+from .resolve import slug
+from .review import to_json as review_json
 from .store import load_store
 
 T = TypeVar("T")
@@ -210,6 +215,7 @@ def build(
     ner: bool | None = None,
     debug: bool = False,
     echo: Callable[[str], None] = _stderr,
+    judgements: Path | None = None,
 ) -> BuildResult:
     """Build ``out`` from ``sources``; bad files become problems, the rest goes on.
 
@@ -217,7 +223,8 @@ def build(
     into the same ``out`` (BuildLockedError after); ``jobs`` is how many processes load and
     extract documents (the outputs are the same for any number); ``ner`` adds the
     statistical model's people (None: when the model is installed); ``debug`` lets an unexpected
-    exception in one file stop the build with its traceback; ``echo`` prints the one-line messages.
+    exception in one file stop the build with its traceback; ``echo`` prints the one-line messages;
+    ``judgements`` is a judgements file besides each source folder's ``judgements.yaml``.
     """
     out = out.resolve()
     limits = limits or Limits()
@@ -225,6 +232,8 @@ def build(
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
         raise LabourgraphError(f"{one_line(missing[0])}: no such file or folder; check the path")
+    # A malformed judgement stops the build before any work, with its file and entry.
+    judged = load_judgements(find_judgements(sources, judgements))
     with outdir.locked(out, wait=wait, notify=echo):
         outdir.check_target(out)
         for line in outdir.recover(out):
@@ -238,7 +247,7 @@ def build(
         extractions = _extract_all(docs, problems, debug, jobs, use_ner)
         staging = outdir.staging_dir(out)
         try:
-            _write_outputs(staging, extractions, result)
+            _write_outputs(staging, extractions, result, judged, echo)
             outdir.swap_in(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -246,21 +255,31 @@ def build(
     return result
 
 
-def _write_outputs(staging: Path, extractions: list[Extraction], result: BuildResult) -> None:
+def _write_outputs(
+    staging: Path,
+    extractions: list[Extraction],
+    result: BuildResult,
+    judged: list[Judgement],
+    echo: Callable[[str], None],
+) -> None:
     """Write every output of the build into ``staging``."""
     import pyoxigraph as ox
 
     from .view import render
     from .view_data import view_data_from_store
 
-    resolution = resolve(extractions)
+    curated = curate(extractions, judged)
+    for line in curated.lines():
+        echo(line)
+    extractions, resolution = curated.extractions, curated.resolution
     text_files = {}
     # Every document's source text is kept, so evidence can be checked without the sources.
     for x in extractions:
         rel = f"text/{slug(x.document.doc_id)}.txt"
         _write(staging / rel, x.document.source_text)
         text_files[x.document.doc_id] = rel
-    ds = to_dataset(extractions, resolution, text_files)
+    ds = to_dataset(extractions, resolution, text_files, curated.mention_reasons)
+    add_to_dataset(ds, curated)
     nq = nquads(ds)
     _write(staging / "graph.nq", nq)
     _write(staging / "graph.trig", trig(ds))
@@ -289,11 +308,13 @@ def _write_outputs(staging: Path, extractions: list[Extraction], result: BuildRe
         "problems": [
             {"path": p.path, "problem": p.problem, "severity": p.severity} for p in result.problems
         ],
+        "judgements": curated.report(),
         "review_candidates": [
             {"left": c.left, "right": c.right, "score": c.score, "reason": c.reason}
             for c in resolution.candidates
         ],
     }
+    _write(staging / "review.json", review_json(curated.review))
     _write(
         staging / "report.json",
         json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",

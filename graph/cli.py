@@ -113,6 +113,11 @@ def main() -> None:
     show_default=True,
     help="Skip HTML pages nested deeper.",
 )
+@click.option(
+    "--judgements",
+    type=click.Path(path_type=Path),
+    help="A judgements file to apply besides each source folder's judgements.yaml.",
+)
 @_common
 def build(
     sources: tuple[Path, ...],
@@ -124,6 +129,7 @@ def build(
     max_paragraph_chars: int,
     max_html_depth: int,
     ner: bool | None,
+    judgements: Path | None,
     out: Path,
     debug: bool,
 ) -> None:
@@ -144,6 +150,7 @@ def build(
         jobs=jobs,
         ner=ner,
         debug=debug,
+        judgements=judgements,
     )
     click.echo(result.summary())
     if strict and result.strict_problems:
@@ -321,6 +328,37 @@ def export(fmt: str, dest: Path, out: Path) -> None:
 
     written = run_export(out, fmt, dest)
     click.echo(f"Wrote {written}")
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the first N items.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+@_common
+def review(limit: int | None, fmt: str, out: Path) -> None:
+    """List what deserves a human look, most useful first, with the judgement that settles it."""
+    from .review import format_text, read, to_json
+
+    items = read(out)
+    shown = items[:limit] if limit else items
+    click.echo(format_text(shown, len(items)) if fmt == "text" else to_json(shown), nl=False)
+
+
+@main.command()
+@click.argument("entity")
+@_common
+def explain(entity: str, out: Path) -> None:
+    """Explain ENTITY (id or any alias): its aliases, merges, facts and judgements."""
+    from .explain import explain as run_explain
+    from .explain import format_text
+
+    click.echo(format_text(run_explain(out, entity)), nl=False)
 
 
 @main.command()

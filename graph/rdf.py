@@ -14,7 +14,17 @@ import hashlib
 
 from rdflib import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 
-from .model import DateValue, Document, Entity, Extraction, Mention, Relation, Resolution, Span
+from .model import (
+    DateValue,
+    Document,
+    Entity,
+    Extraction,
+    Incident,
+    Mention,
+    Relation,
+    Resolution,
+    Span,
+)
 from .reference import ONTOLOGY_DIR, Reference, load_reference
 from .resolve import slug
 from .vocab import ENTITY_CLASS, ID, INCIDENT_CONCEPT, LG, OA, ONTOLOGY_IRI, PREFIXES, SEM
@@ -46,10 +56,18 @@ def _date_literals(g: Graph, node: URIRef, d: DateValue) -> None:
     g.add((node, LG.dateText, Literal(d.text)))
 
 
-class _DocGraph:
+class DocGraph:
     """Writes one document's facts into its named graph."""
 
-    def __init__(self, ds: Dataset, x: Extraction, res: Resolution, ref: Reference) -> None:
+    def __init__(
+        self,
+        ds: Dataset,
+        x: Extraction,
+        res: Resolution,
+        ref: Reference,
+        mention_reasons: dict[tuple[str, int, int], str] | None = None,
+    ) -> None:
+        self.mention_reasons = mention_reasons or {}
         self.doc: Document = x.document
         self.g = ds.graph(graph_iri(self.doc.doc_id))
         self.x, self.res, self.ref = x, res, ref
@@ -115,54 +133,89 @@ class _DocGraph:
             g.add((node, LG.mentions, ent))
             ann = self.evidence(m.span, ent)
             g.add((ann, LG.extractedBy, Literal(m.rule)))
+            reason = self.mention_reasons.get((m.doc_id, m.span.start, m.span.end))
+            if reason:  # why this mention joined its entity (``labourgraph explain`` shows it)
+                g.add((ann, LG.mergeReason, Literal(reason)))
         for r in self.x.relations:
             self.relation(r)
         for inc in self.x.incidents:
             self.incident(inc)
 
-    def relation(self, r: Relation) -> None:
-        g = self.g
+    def relation(self, r: Relation) -> URIRef:
         subj, obj = self.entity(r.subject), self.entity(r.object)
-        kind = {"position": "position", "affiliated_to": "affiliation", "part_of": "partof"}[r.type]
-        node = ID[f"{kind}/{_hash(str(subj), str(obj), r.role)}"]
-        cls = {"position": LG.Position, "affiliation": LG.Affiliation, "partof": LG.PartOf}[kind]
-        g.add((node, RDF.type, cls))
+        return self.relation_triples(r.type, subj, obj, r.detail, r.role, r.evidence)
+
+    def relation_triples(
+        self, rtype: str, subj: URIRef, obj: URIRef, detail: str, role: str, evidence: Span
+    ) -> URIRef:
+        """Write one position, affiliation or part-of between two entities; return its node."""
+        g = self.g
+        node = relation_iri(rtype, subj, obj, role)
+        cls = {"position": LG.Position, "affiliated_to": LG.Affiliation, "part_of": LG.PartOf}
+        g.add((node, RDF.type, cls[rtype]))
         g.add((node, ORG.member, subj))
         g.add((node, ORG.organization, obj))
-        g.add((node, LG.evidence, self.evidence(r.evidence)))
+        g.add((node, LG.evidence, self.evidence(evidence)))
         g.add((node, PROV.wasDerivedFrom, self.doc_node))
-        if r.type == "position":
-            g.add((node, LG.title, Literal(r.detail)))
-            if r.role:
-                g.add((node, ORG.role, ID[f"role/{r.role}"]))
+        if rtype == "position":
+            g.add((node, LG.title, Literal(detail)))
+            if role:
+                g.add((node, ORG.role, ID[f"role/{role}"]))
             g.add((subj, LG.holdsPostIn, obj))
-        elif r.type == "affiliated_to":
+        elif rtype == "affiliated_to":
             g.add((subj, LG.affiliatedTo, obj))
         else:
             g.add((subj, ORG.subOrganizationOf, obj))
+        return node
 
-    def incident(self, inc) -> None:
+    def incident(self, inc: Incident) -> URIRef:
+        who = inc.targets or inc.agents
+        return self.incident_triples(
+            ID[f"incident/{self.res.incident_ids[inc.key]}"],
+            f"{inc.type}: {', '.join(dict.fromkeys(m.name for m in who))}",
+            inc,
+            [self.entity(a) for a in inc.agents],
+            [self.entity(t) for t in inc.targets],
+            [self.entity(inc.place)] if inc.place is not None else [],
+            [self.entity(c) for c in inc.conventions],
+        )
+
+    def incident_triples(
+        self,
+        node: URIRef,
+        label: str,
+        inc: Incident,
+        agents: list[URIRef],
+        targets: list[URIRef],
+        places: list[URIRef],
+        conventions: list[URIRef],
+    ) -> URIRef:
+        """Write one report of an incident, its actors given as entity IRIs; return its node."""
         g = self.g
-        node = ID[f"incident/{self.res.incident_ids[inc.key]}"]
         g.add((node, RDF.type, LG.Incident))
         g.add((node, LG.incidentType, INCIDENT_CONCEPT[inc.type]))
-        who = inc.targets or inc.agents
-        names = ", ".join(dict.fromkeys(m.name for m in who))
-        g.add((node, RDFS.label, Literal(f"{inc.type}: {names}")))
-        for a in inc.agents:
-            g.add((node, LG.hasAgent, self.entity(a)))
-        for t in inc.targets:
-            g.add((node, LG.hasTarget, self.entity(t)))
-        if inc.place is not None:
-            g.add((node, SEM.hasPlace, self.entity(inc.place)))
-        for c in inc.conventions:
-            g.add((node, LG.engagesConvention, self.entity(c)))
+        g.add((node, RDFS.label, Literal(label)))
+        for a in agents:
+            g.add((node, LG.hasAgent, a))
+        for t in targets:
+            g.add((node, LG.hasTarget, t))
+        for p in places:
+            g.add((node, SEM.hasPlace, p))
+        for c in conventions:
+            g.add((node, LG.engagesConvention, c))
         if inc.date is not None:
             _date_literals(g, node, inc.date)
         if inc.count:
             g.add((node, LG.victimCount, Literal(inc.count)))
         g.add((node, LG.evidence, self.evidence(inc.evidence)))
         g.add((node, PROV.wasDerivedFrom, self.doc_node))
+        return node
+
+
+def relation_iri(rtype: str, subj: URIRef, obj: URIRef, role: str) -> URIRef:
+    """``id/<kind>/<16 hex of sha1(subject, object, role)>`` of a relation."""
+    kind = {"position": "position", "affiliated_to": "affiliation", "part_of": "partof"}[rtype]
+    return ID[f"{kind}/{_hash(str(subj), str(obj), role)}"]
 
 
 def _entities_graph(ds: Dataset, res: Resolution, ref: Reference) -> None:
@@ -208,7 +261,10 @@ def _entity(g: Graph, e: Entity, ref: Reference) -> None:
 
 
 def to_dataset(
-    extractions: list[Extraction], res: Resolution, text_files: dict[str, str] | None = None
+    extractions: list[Extraction],
+    res: Resolution,
+    text_files: dict[str, str] | None = None,
+    mention_reasons: dict[tuple[str, int, int], str] | None = None,
 ) -> Dataset:
     """Build the dataset: a graph per document, the entities graph and the ontology graph."""
     ref = load_reference()
@@ -219,7 +275,8 @@ def to_dataset(
     onto.parse(ONTOLOGY_DIR / "labourgraph.ttl", format="turtle")
     _entities_graph(ds, res, ref)
     for x in sorted(extractions, key=lambda x: x.document.doc_id):
-        _DocGraph(ds, x, res, ref).write((text_files or {}).get(x.document.doc_id, ""))
+        doc_graph = DocGraph(ds, x, res, ref, mention_reasons)
+        doc_graph.write((text_files or {}).get(x.document.doc_id, ""))
     return ds
 
 

@@ -9,6 +9,12 @@ Identity rules, in order (each merge records its reason):
    full name it fits; two people who share a surname but not a given name stay apart and are kept
    as a review candidate. Places never merge with people (types must agree).
 
+Human judgements (:mod:`labourgraph.curation`) come in as :class:`Link` s between sets of mentions:
+a ``same`` link unites them first, with the judgement as the reason; a ``not_same`` link forbids any
+union that would put a mention of one side in a cluster with a mention of the other, whatever rule
+asks for it. When such a split leaves two clusters with one key, the first keeps the key and the
+curated name; the others are named by their own mentions.
+
 Entity ids are the key, else a slug of the canonical name; incident ids hash the type, the sorted
 target ids and the year (see :func:`_incident_ids`), so the same arrest in two documents is one node.
 """
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import regex as re
 from anyascii import anyascii
@@ -46,12 +54,37 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-") or "x"
 
 
+MentionKey = tuple[str, int, int]  # (doc_id, start, end) of a mention's span
+
+
+@dataclass(frozen=True)
+class Link:
+    """A judged link between the mentions on two sides (``same`` or ``not_same``)."""
+
+    left: frozenset[MentionKey]
+    right: frozenset[MentionKey]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Detailed:
+    """A :class:`Resolution` with, per mention, why it joined its entity (for ``explain``)."""
+
+    resolution: Resolution
+    mention_reasons: dict[MentionKey, str] = field(default_factory=dict)
+    blocked: tuple[str, ...] = ()  # merges a not-same judgement refused, one line each
+
+
 class _Clusters:
-    """Union-find over mention indices, with the reason of each union."""
+    """Union-find over mention indices, with the reason of each union and cannot-link tags."""
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
         self.reasons: dict[int, list[str]] = defaultdict(list)
+        # root -> {(link number, side)}: a root may not join one holding the other side.
+        self.tags: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        self.edges: list[tuple[int, int, str]] = []
+        self.refused: dict[tuple[int, int], str] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -59,13 +92,34 @@ class _Clusters:
             i = self.parent[i]
         return i
 
-    def union(self, a: int, b: int, reason: str) -> None:
+    def tag(self, i: int, link: int, side: int) -> None:
+        self.tags[self.find(i)].add((link, side))
+
+    def blocked(self, a: int, b: int) -> bool:
+        """Whether a not-same judgement forbids putting ``a`` and ``b`` in one cluster."""
+        ta, tb = self.tags.get(self.find(a), set()), self.tags.get(self.find(b), set())
+        return any((link, 1 - side) in tb for link, side in ta)
+
+    def union(self, a: int, b: int, reason: str) -> bool:
+        """Unite the clusters of ``a`` and ``b``; False when a judgement forbids it."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            lo, hi = sorted((ra, rb))
-            self.parent[hi] = lo
-            self.reasons[lo].extend(self.reasons.pop(hi, []))
-            self.reasons[lo].append(reason)
+        if ra == rb:
+            return True
+        if self.blocked(ra, rb):
+            self.refused.setdefault((min(a, b), max(a, b)), reason)
+            return False
+        lo, hi = sorted((ra, rb))
+        self.parent[hi] = lo
+        self.reasons[lo].extend(self.reasons.pop(hi, []))
+        self.reasons[lo].append(reason)
+        self.tags[lo] |= self.tags.pop(hi, set())
+        self.edges.append((a, b, reason))
+        return True
+
+    def join_any(self, reps: list[int], i: int, reason: str) -> None:
+        """Unite ``i`` with the first of ``reps`` it may join, else make it a new one."""
+        if not any(self.union(r, i, reason) for r in reps):
+            reps.append(i)
 
 
 def _acronym_key(m: Mention, ref: Reference, acronyms: dict[tuple[str, str], str]) -> str:
@@ -117,50 +171,87 @@ def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> Non
 
 def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Resolution:
     """Cluster every mention of every document into entities; give incidents stable ids."""
+    return resolve_detailed(extractions, ref).resolution
+
+
+def _mention_key(m: Mention) -> MentionKey:
+    return (m.doc_id, m.span.start, m.span.end)
+
+
+def _apply_links(
+    mentions: list[Mention], cl: _Clusters, same: Sequence[Link], not_same: Sequence[Link]
+) -> None:
+    """Tag the sides of not-same links, then unite the sides of same links (judgements first)."""
+    index = {_mention_key(m): i for i, m in enumerate(mentions)}
+    for n, link in enumerate(not_same):
+        for side, keys in enumerate((link.left, link.right)):
+            for k in sorted(keys):
+                if k in index:
+                    cl.tag(index[k], n, side)
+    for link in same:
+        idx = [index[k] for k in sorted(link.left | link.right) if k in index]
+        for i in idx[1:]:
+            cl.union(idx[0], i, link.reason)
+
+
+def resolve_detailed(
+    extractions: list[Extraction],
+    ref: Reference | None = None,
+    *,
+    same: Sequence[Link] = (),
+    not_same: Sequence[Link] = (),
+) -> Detailed:
+    """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
     mentions = [m for x in extractions for m in x.mentions]
     mentions.sort(key=lambda m: (m.doc_id, m.span.start, m.span.end))
     cl = _Clusters(len(mentions))
+    _apply_links(mentions, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
-    by_key: dict[str, int] = {}
-    by_name: dict[tuple[str, str], int] = {}
+    # Several representatives per key or name: a not-same judgement may split one.
+    by_key: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     keys: list[str] = []
     for i, m in enumerate(mentions):
         key = m.key or _acronym_key(m, ref, acronyms)
         keys.append(key)
         if key:
-            if key in by_key:
-                cl.union(by_key[key], i, f"same reference id {key}")
-            else:
-                by_key[key] = i
+            cl.join_any(by_key[key], i, f"same reference id {key}")
             continue
         if m.type == "Person":
             continue
         nk = (m.type, _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name))
-        if nk in by_name:
-            cl.union(by_name[nk], i, f"same name '{m.name}'")
-        else:
-            by_name[nk] = i
+        cl.join_any(by_name[nk], i, f"same name '{m.name}'")
     _short_forms(mentions, keys, cl)
     candidates = _people(mentions, keys, cl)
 
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
         groups[cl.find(i)].append(i)
-    entities, entity_of, used = [], {}, set()
+    entities, entity_of, used, keyed = [], {}, set(), set()
+    first_named = {k for link in same for k in link.left}
     for root in sorted(groups, key=lambda r: (mentions[r].doc_id, mentions[r].span.start)):
         idx = groups[root]
         ms = [mentions[i] for i in idx]
         key = next((keys[i] for i in idx if keys[i]), "")
         known = ref.entities.get(key)
-        name = known.name if known else max((m.name for m in ms), key=lambda n: (len(n), n))
         etype = known.type if known else ms[0].type
+        country = known.country if known else next((m.country for m in ms if m.country), "")
+        named = [m.name for m in ms if _mention_key(m) in first_named]
+        if key and key in keyed:  # split off by a judgement: named by its own mentions
+            known, key = None, ""
+            name = max((m.span.text.strip() for m in ms), key=lambda n: (len(n), n))
+        elif named and not known:  # "same: [A, B]": A names the merged entity
+            name = max(named, key=lambda n: (len(n), n))
+        else:
+            name = known.name if known else max((m.name for m in ms), key=lambda n: (len(n), n))
+        if key:
+            keyed.add(key)
         eid = key or slug(name)
         if eid in used:
             eid = f"{eid}-{slug(etype)}"
         used.add(eid)
         aliases = tuple(sorted({m.span.text.strip() for m in ms} | ({name} if known else set())))
-        country = known.country if known else next((m.country for m in ms if m.country), "")
         entities.append(
             Entity(
                 eid,
@@ -173,10 +264,37 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
             )
         )
         for m in ms:
-            entity_of[(m.doc_id, m.span.start, m.span.end)] = eid
+            entity_of[_mention_key(m)] = eid
     entities.sort(key=lambda e: e.entity_id)
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
-    return Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
+    resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
+    return Detailed(resolution, _mention_reasons(mentions, cl), _refused(mentions, cl))
+
+
+def _where(m: Mention) -> str:
+    return f"'{m.span.text.strip()}' in {m.doc_id} at {m.span.start}"
+
+
+def _mention_reasons(mentions: list[Mention], cl: _Clusters) -> dict[MentionKey, str]:
+    """Per mention, the first union that touched it: with which mention, and why."""
+    out: dict[MentionKey, str] = {}
+    for a, b, reason in cl.edges:
+        for this, other in ((a, b), (b, a)):
+            out.setdefault(
+                _mention_key(mentions[this]), f"{reason} (with {_where(mentions[other])})"
+            )
+    return dict(sorted(out.items()))
+
+
+def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            {
+                f"{_where(mentions[a])} and {_where(mentions[b])} not merged ({reason})"
+                for (a, b), reason in cl.refused.items()
+            }
+        )
+    )
 
 
 def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Candidate]:
@@ -202,6 +320,8 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
                     if len(fits) <= 1:
                         cl.union(i, j, f"surname '{mentions[j].name}' of '{mentions[i].name}'")
                     continue
+                if cl.blocked(i, j):
+                    continue  # judged not the same: neither merged nor a near miss
                 if _given_agree(gi, gj):
                     reason = (
                         "same name"
@@ -213,15 +333,17 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
                     )
                     cl.union(i, j, reason)
                 else:
-                    candidates.append(
-                        Candidate(
-                            mentions[i].name,
-                            mentions[j].name,
-                            round(sim, 3),
-                            "shared surname, different given names",
-                        )
-                    )
-    return sorted(set(candidates), key=lambda c: (c.left, c.right))
+                    left, right = sorted((mentions[i].name, mentions[j].name))
+                    reason = "shared surname, different given names"
+                    candidates.append(Candidate(left, right, round(sim, 3), reason))
+    # A pair a judgement (or another rule) put in one entity is no near miss any more.
+    by_name = defaultdict(set)
+    for i in people:
+        by_name[mentions[i].name].add(cl.find(i))
+    return sorted(
+        {c for c in candidates if not (by_name[c.left] & by_name[c.right])},
+        key=lambda c: (c.left, c.right),
+    )
 
 
 def _targets(inc: Incident, entity_of: dict[tuple[str, int, int], str]) -> tuple[str, ...]:
@@ -254,12 +376,15 @@ def _incident_ids(
         only = years[0] if len(years) == 1 else "?"
         for inc in members:
             year = str(inc.date.earliest.year) if inc.date else only
-            ids[inc.key] = _hash(itype, *targets, year)
+            ids[inc.key] = hash_id(itype, *targets, year)
     for inc in incidents:
         if inc.key not in ids:
-            ids[inc.key] = _hash(inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end))
+            ids[inc.key] = hash_id(
+                inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end)
+            )
     return ids
 
 
-def _hash(*parts: str) -> str:
+def hash_id(*parts: str) -> str:
+    """16 hex digits of the SHA-1 of the parts joined by |."""
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

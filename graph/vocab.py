@@ -41,6 +41,7 @@ class LG(DefinedNamespace):
     Affiliation: URIRef
     PartOf: URIRef
     Document: URIRef
+    Judgement: URIRef
     # concept schemes and incident types
     IncidentTypes: URIRef
     Roles: URIRef
@@ -82,6 +83,10 @@ class LG(DefinedNamespace):
     notation: URIRef
     adoptedYear: URIRef
     conventionStatus: URIRef
+    judgement: URIRef
+    judgedBy: URIRef
+    decision: URIRef
+    reason: URIRef
     viewEdge: URIRef
     viewShape: URIRef
     viewColour: URIRef

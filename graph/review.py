@@ -1,0 +1,190 @@
+"""The review queue: what deserves a human look, most useful first, written as ``OUT/review.json``.
+
+Kinds, in order of usefulness: near-miss merges (by score), incidents with no agent, incidents
+with no date, titles not in ``ontology/titles.yaml``, places not in ``ontology/places.yaml``, and
+actors seen in one document only. An item's id is the first 12 hex digits of the SHA-1 of its kind
+and content (never its position), so a decision recorded against it survives rebuilds; each item
+carries one-line YAML snippets for ``judgements.yaml`` that record the decision (``ok: ID`` keeps
+things as they are and drops the item).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from .errors import BuildNotFoundError, LabourgraphError, one_line
+from .model import ACTOR_TYPES
+from .reference import Reference
+
+if TYPE_CHECKING:
+    from .curation import Curated
+
+FILE_NAME = "review.json"
+KINDS = ("near_miss", "no_agent", "no_date", "unknown_title", "unknown_place", "seen_once")
+_TITLES = {
+    "near_miss": "near miss",
+    "no_agent": "no agent",
+    "no_date": "no date",
+    "unknown_title": "title not in lookup",
+    "unknown_place": "place not in gazetteer",
+    "seen_once": "seen once",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to look at, with the judgements that would settle it."""
+
+    id: str
+    kind: str  # one of KINDS
+    text: str
+    score: float  # higher first within a kind (a near miss's similarity)
+    decide: tuple[str, ...]  # one-line YAML entries for judgements.yaml
+
+    @property
+    def order(self) -> tuple:
+        return (KINDS.index(self.kind), -self.score, self.text, self.id)
+
+
+def _id(kind: str, *content: str) -> str:
+    return hashlib.sha1("|".join((kind, *content)).encode()).hexdigest()[:12]
+
+
+def snippet(decision: str, value: object) -> str:
+    """``- {DECISION: VALUE, who: NAME, when: YYYY-MM-DD, why: REASON}`` on one line."""
+    entry = {decision: value, "who": "NAME", "when": "YYYY-MM-DD", "why": "REASON"}
+    text = yaml.safe_dump(
+        entry, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6
+    )
+    return "- " + text.strip()
+
+
+def _item(kind: str, key: tuple[str, ...], text: str, decide: list, score: float = 0.0) -> Item:
+    iid = _id(kind, *key)
+    return Item(iid, kind, text, score, (*decide, snippet("ok", iid)))
+
+
+def queue(cur: Curated, ref: Reference) -> list[Item]:
+    """Every review item of a curated build, most useful first (``ok`` judgements applied)."""
+    items = _near_misses(cur) + _incidents(cur) + _titles(cur) + _entities(cur, ref)
+    items = sorted({i.id: i for i in items}.values(), key=lambda i: i.order)
+    ok = {j.value: j for j in cur.judgements if j.decision == "ok"}
+    known = {i.id for i in items}
+    for iid, j in sorted(ok.items()):
+        if iid not in known:
+            cur.miss(j, f"no review item {iid!r} in this build (settled or changed)")
+    return [i for i in items if i.id not in ok]
+
+
+def _near_misses(cur: Curated) -> list[Item]:
+    out = []
+    for c in cur.resolution.candidates:
+        pair = [c.left, c.right]
+        text = f"'{c.left}' and '{c.right}' may be one (score {c.score:.2f}: {c.reason})"
+        decide = [snippet("same", pair), snippet("not_same", pair)]
+        out.append(_item("near_miss", (c.left, c.right), text, decide, c.score))
+    return out
+
+
+def _incidents(cur: Curated) -> list[Item]:
+    ids = cur.resolution.incident_ids
+    reports = defaultdict(list)
+    for x in cur.extractions:
+        for inc in x.incidents:
+            reports[ids[inc.key]].append(inc)
+    out = []
+    for iid, incs in sorted(reports.items()):
+        first = min(incs, key=lambda i: (i.doc_id, i.evidence.start))
+        who = ", ".join(dict.fromkeys(m.name for i in incs for m in (i.targets or i.agents)))
+        who = who if len(who) <= 80 else who[:79] + "…"
+        quote = " ".join(first.evidence.text.split())[:120]
+        what = f'{first.type} {iid} ({who}) in {first.doc_id}: "{quote}"'
+        reject = snippet("reject", iid)
+        if not any(i.agents for i in incs):
+            out.append(_item("no_agent", (iid,), f"{what} has no agent", [reject]))
+        if not any(i.date for i in incs):
+            out.append(_item("no_date", (iid,), f"{what} has no date", [reject]))
+    return out
+
+
+def _titles(cur: Curated) -> list[Item]:
+    of = cur.resolution.entity_of
+    names = {e.entity_id: e.name for e in cur.resolution.entities}
+    out = []
+    for x in cur.extractions:
+        for r in x.relations:
+            if r.type != "position" or r.role:
+                continue
+            person = names.get(
+                of.get((r.subject.doc_id, r.subject.span.start, r.subject.span.end), ""),
+                r.subject.name,
+            )
+            org = names.get(
+                of.get((r.object.doc_id, r.object.span.start, r.object.span.end), ""), r.object.name
+            )
+            text = f"title '{r.detail}' of {person} in {org} ({x.document.doc_id}) is not in ontology/titles.yaml"
+            fix = {"entity": person, "organisation": org, "to": "TITLE"}
+            out.append(
+                _item("unknown_title", (r.detail, person, org), text, [snippet("title", fix)])
+            )
+    return out
+
+
+def _entities(cur: Curated, ref: Reference) -> list[Item]:
+    out = []
+    for e in cur.resolution.entities:
+        docs = sorted({m.doc_id for m in e.mentions})
+        if e.type == "Place" and e.entity_id not in ref.entities:
+            text = f"place '{e.name}' ({e.entity_id}) is not in ontology/places.yaml; seen in {', '.join(docs)}"
+            decide = [
+                snippet("type", {"entity": e.entity_id, "to": "TYPE"}),
+                snippet("reject", {"entity": e.entity_id}),
+            ]
+            out.append(_item("unknown_place", (e.entity_id,), text, decide))
+        elif e.type in ACTOR_TYPES and len(docs) == 1:
+            text = f"{e.type} '{e.name}' ({e.entity_id}) is seen in {docs[0]} only"
+            decide = [
+                snippet("same", [e.entity_id, "OTHER"]),
+                snippet("reject", {"entity": e.entity_id}),
+            ]
+            out.append(_item("seen_once", (e.entity_id,), text, decide))
+    return out
+
+
+def to_json(items: list[Item]) -> str:
+    """``review.json``: the queue, sorted, byte-identical for the same build."""
+    data = {"items": [asdict(i) for i in items]}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read(out: Path) -> list[Item]:
+    """The queue a build wrote into ``out``."""
+    path = out / FILE_NAME
+    if not (out / "store").is_dir():
+        raise BuildNotFoundError(str(out))
+    if not path.is_file():
+        raise LabourgraphError(f"{path}: missing; rebuild with this version of labourgraph")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Item(**{**i, "decide": tuple(i["decide"])}) for i in data["items"]]
+
+
+def format_text(items: list[Item], total: int) -> str:
+    """The queue for a terminal: one line per item, then its snippets, indented."""
+    if not items:
+        return "Nothing to review.\n"
+    lines = []
+    for n, i in enumerate(items, 1):
+        lines.append(f"{n}. [{_TITLES[i.kind]} {i.id}] {one_line(i.text)}")
+        lines += [f"     {one_line(s)}" for s in i.decide]
+    more = f" (showing {len(items)})" if len(items) < total else ""
+    lines.append(
+        f"{total} item{'s' if total != 1 else ''} to review{more}; add a line to judgements.yaml to settle one"
+    )
+    return "\n".join(lines) + "\n"
