@@ -52,7 +52,8 @@ TOPICAL = re.compile(
     re.I,
 )
 GROUP = re.compile(
-    r"\b(?:[Aa]ll\s+(?:three|four|five|six)|[Tt]he\s+(?:two|three|four|pair)|[Bb]oth\s+(?:men|women))\b"
+    r"\b(?:[Aa]ll\s+(?:three|four|five|six)|[Tt]he\s+(?:two|three|four|pair)|[Bb]oth\s+(?:men|women)"
+    r"|[Bb]oth(?=\s+(?:were|are|have|had|was)\b))\b"
 )
 POSSESSIVE = re.compile(r"\b[Ii]ts\b")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")

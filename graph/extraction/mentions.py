@@ -139,7 +139,7 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
             r"Court|Parliament|Senate|Cabinet|Government|Akimat|Administration|"
             r"Constitutional Council|Inspectorate|Mayor's Office|Militia|"
             r"Security Service|(?:National|State) Security Committee|Registration Service|Bureau|"
-            r"Prosecutor General's Office|Procuracy|Assembly)\b"
+            r"Prosecutor General's Office|Procuracy|Assembly|\p{Lu}\p{L}+['’]s Office)\b"
         ),
     ),
     (
@@ -175,7 +175,7 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "InternationalOrganization",
-        re.compile(r"\b(Committee|Commission|Mission|Delegation|Office)\b"),
+        re.compile(r"\b(Committee|Commission|Mission|Delegation|(?<!['’]s )Office)\b"),
     ),
 ]
 LAW = re.compile(
@@ -259,6 +259,13 @@ SUBSIDIARY = re.compile(
     r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b"
 )
 NAMED_BY_KIND: list[tuple[re.Pattern, str]] = [
+    # "the Birleşik Metal-İş union": a name, then the kind in lower case.
+    (
+        re.compile(
+            r"\b[Tt]he\s+(?P<name>\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*){0,3})\s+(?:trade\s+)?union\b"
+        ),
+        "TradeUnion",
+    ),
     (
         re.compile(
             r"\b(?:workers['’]?|sectoral|sector|branch|industry)\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b"
@@ -536,6 +543,9 @@ class MentionFinder:
                 name = self.text[s:e]
                 if " " not in name.strip() or any(ts <= s and e <= te for ts, te in taken):
                     continue
+                # "Prosecutor General Andrei Shved": an office, then the person holding it.
+                if any(name.startswith(v + " ") for v in self._office_variants()):
+                    continue
                 if name.isupper():
                     name = shadow[s:e]  # "WORKERS' RIGHTS OBSERVATORY" named in title case
                 etype = _org_type(name)
@@ -640,6 +650,9 @@ class MentionFinder:
                 continue
             s, e = mt.start(1) + words[0].start(), mt.start(1) + words[-1].end()
             self._add(s, e, "org-pattern", "Company", "", self.text[s:e], self.country)
+
+    def _office_variants(self) -> list[str]:
+        return [v for t in self.ref.titles if t.office for v in t.variants]
 
     def _acronyms(self) -> None:
         """ "Korean Construction Workers' Union (KCWU)": the acronym names the same organisation."""

@@ -145,9 +145,13 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     if HONORIFIC.search(before):
         return True
     # "the President of Kazakhstan, Nursultan Nazarbayev": a title of a body, then the name.
-    office = re.search(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}\s-]*,\s+$", before)
-    if office and m.ref.title_for(office.group(1).split()[-1]) is not None:
-        return True
+    # "the general secretary of the Birleşik Metal-İş union, Özkan Atar": the same, with a
+    # lower-case word or two after the organisation's name.
+    office = re.search(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}'’\s-]*,\s+$", before)
+    if office:
+        words = office.group(1).split()
+        if any(m.ref.title_for(" ".join(words[-n:])) is not None for n in (1, 2, 3)):
+            return True
     # "the BGIWF president, Kalpona Akter": a comma may close the title.
     low = before.lower().rstrip().removesuffix(",").rstrip()
     if not low or before[-1:] not in " \t":
