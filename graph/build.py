@@ -244,6 +244,11 @@ def build(
         outdir.checkpoint("loaded")
         # Decided once here, so every worker process extracts the same way.
         use_ner = ner_model.available() if ner is None else ner
+        if use_ner and not ner_model.available():
+            raise LabourgraphError(
+                f"--ner: the model {ner_model.MODEL} is not installed; "
+                "pip install --require-hashes -r requirements-ner.txt"
+            )
         extractions = _extract_all(docs, problems, debug, jobs, use_ner)
         staging = outdir.staging_dir(out)
         try:
