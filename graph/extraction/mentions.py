@@ -243,6 +243,12 @@ LOCAL_AUTHORITY = re.compile(
     r"(?:authorities|administration|government|council)\b"
 )
 # Places the gazetteer cannot know: "in Canlubang, Calamba", "Tangail district".
+WRAPPED_LINE = 60
+# "shot dead in Cartagena on 3 June": a place between "in" and a date.
+PLACE_BEFORE_DATE = re.compile(
+    r"\b(?:in|near|outside)\s+((?:\p{Lu}[\p{Ll}-]+\s+){0,2}\p{Lu}[\p{Ll}-]+)\s+"
+    r"(?=on\s+(?:\d|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in\s+\d{4}\b)"
+)
 PLACE_BEFORE_KNOWN = re.compile(
     r"\b(?:in|near|from|outside|at)\s+((?:\p{Lu}[\p{Ll}-]+\s+){0,2}\p{Lu}[\p{Ll}-]+),\s+(?=\p{Lu})"
 )
@@ -267,9 +273,7 @@ NAMED_BY_KIND: list[tuple[re.Pattern, str]] = [
         "TradeUnion",
     ),
     (
-        re.compile(
-            r"\b(?:workers['’]?|sectoral|sector|branch|industry)\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b"
-        ),
+        re.compile(r"\b[\p{Ll}'’-]+\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b"),
         "TradeUnion",
     ),
     (
@@ -386,6 +390,10 @@ def _name_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a capitalised run into the organisation names it holds, as (start, end) spans."""
     pieces, pos = [], start
     for br in LINE_BREAK.finditer(text, start, end):
+        line = text[text.rfind("\n", 0, br.start()) + 1 : br.start()]
+        # A long line broken inside a name is wrapped prose (a letter from a PDF), not a heading.
+        if "\n\n" not in br.group(0).replace(" ", "") and len(line) >= WRAPPED_LINE:
+            continue
         pieces.append((pos, br.start()))
         pos = br.end()
     pieces.append((pos, end))
@@ -622,6 +630,10 @@ class MentionFinder:
         for mt in PLACE_BEFORE_KNOWN.finditer(self.text):
             after = mt.end()
             if any(s == after for s, _ in known) and mt.group(1).split()[0] not in MONTHS_DAYS:
+                s, e = mt.span(1)
+                self._add(s, e, "place-pattern", "Place", "", mt.group(1), self.country)
+        for mt in PLACE_BEFORE_DATE.finditer(self.text):
+            if mt.group(1).split()[0] not in LEAD_WORDS | MONTHS_DAYS:
                 s, e = mt.span(1)
                 self._add(s, e, "place-pattern", "Place", "", mt.group(1), self.country)
         for mt in PLACE_KIND.finditer(self.text):

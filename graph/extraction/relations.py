@@ -31,6 +31,10 @@ ITS_AFFILIATE = re.compile(
 
 
 UNION_TYPES = ("TradeUnion", "UnionFederation")
+CLOSING = re.compile(
+    r"(?im)^\s*(?:yours\s+(?:sincerely|faithfully|truly)|sincerely|(?:kind|best|warm)\s+regards|"
+    r"in\s+solidarity)\b"
+)
 AFFILIATE_LIST = re.compile(
     r"(?:\b(?P<its>its)|(?P<owner>\b\p{Lu}[\p{Lu}\p{L}-]*))\s+(?:\w+\s+){0,2}?"
     r"(?P<word>affiliates|affiliated\s+unions|member\s+unions|member\s+organi[sz]ations)\b[^:.\n]{0,60}:"
@@ -141,6 +145,12 @@ def _context_positions(text, ref, p, later, orgs, out, add, ss, se) -> None:
     end = start + sum(len(x) + 1 for x in lines)
     first = next((o for o in orgs if start <= o.clean_start < end), None)
     if first is None:
+        # A letter's signature without an organisation line: the letterhead's organisation.
+        head_end = text.find("\n\n")
+        signed = CLOSING.search(text[max(0, p.clean_start - 200) : p.clean_start])
+        head = [o for o in orgs if o.clean_start < head_end]
+        if signed and head and t:
+            add("position", p, head[0], t[0], t[1], p.clean_start, end)
         return
     # Every organisation on that line: "General Secretary / ETUC and PERC".
     line_of = text.rfind("\n", 0, first.clean_start) + 1
