@@ -63,6 +63,9 @@ def judged(built: Path, rejected: dict[str, str], tmp_path_factory) -> tuple[Pat
             "why": "x",
         },
         {"same": ["Nobody Atall", "Sharan Burrow"], **WHO, "why": "stale"},
+        {"type": {"entity": "KazTAG", "to": "Company"}, **WHO, "why": "a private agency"},
+        {"title": {"entity": "Nurbek Kushakbaev", "to": "Chair"}, **WHO, "why": "t"},
+        {"reject": ["cntuk", "affiliated_to", "ITUC"], **WHO, "why": "not in these texts"},
         {"ok": ok_item, **WHO, "why": "fine as it is"},
         {
             "add": {
@@ -226,11 +229,11 @@ def test_judgements_naming_nothing_are_reported_not_dropped(judged) -> None:
     assert stale[0].endswith(
         "judgements.yaml: entry 6 (same): 'Nobody Atall' names nothing in this build (not applied)"
     )
-    assert "entry 9 (add): the quote is not verbatim in 002_e92af2c9544389e4.txt" in stale[1]
+    assert "entry 12 (add): the quote is not verbatim in 002_e92af2c9544389e4.txt" in stale[1]
     report = json.loads((out / "report.json").read_text())["judgements"]
     problems = [u["problem"] for u in report["unmatched"]]
     assert problems[0] == "'Nobody Atall' names nothing in this build"
-    assert len(report["applied"]) == 7
+    assert len(report["applied"]) == 10
 
 
 def test_a_hand_added_fact_is_cited_and_judged(judged) -> None:
@@ -315,3 +318,20 @@ def test_judgement_ids_depend_on_content_not_position(tmp_path: Path) -> None:
     first, second = load([tmp_path / "1.yaml"]), load([tmp_path / "2.yaml"])
     assert {j.id for j in first} == {j.id for j in second}
     assert first[0].id == second[1].id and first[0].number == 1 and second[1].number == 2
+
+
+def test_type_title_and_relation_judgements_change_the_graph(built: Path, judged) -> None:
+    out = judged[0]
+    kaztag = select(out, "SELECT ?t WHERE { ?e a ?t }", e=ENTITY + "kaztag")
+    assert {r["t"].rsplit("#", 1)[1] for r in kaztag} == {"Company"}
+    posts = """SELECT ?title ?role ?j WHERE { ?p a lg:Position ; org:member ?e ; lg:title ?title .
+               OPTIONAL { ?p org:role ?role } OPTIONAL { ?p lg:judgement ?j } }"""
+    before = select(built, posts, e=ENTITY + "nurbek-kushakbaev")
+    after = select(out, posts, e=ENTITY + "nurbek-kushakbaev")
+    assert before and "Chair" not in {r["title"] for r in before}
+    assert {(r["title"], r["role"].rsplit("/", 1)[1], bool(r["j"])) for r in after} == {
+        ("Chair", "chair", True)
+    }
+    affiliation = "SELECT ?a WHERE { ?a a lg:Affiliation ; org:member ?e ; org:organization ?o }"
+    assert select(built, affiliation, e=ENTITY + "cntuk", o=ENTITY + "ituc")
+    assert select(out, affiliation, e=ENTITY + "cntuk", o=ENTITY + "ituc") == []
