@@ -366,6 +366,14 @@ def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, re.Pattern]:
     )
 
 
+def _salient(labels: list[str]) -> str:
+    """The organisation the text has named most often so far, the latest on ties: "the
+    federation" is the one the story is about, not one named in passing."""
+    counts = Counter(lab.split("|", 4)[4] for lab in labels)
+    best = max(counts.values())
+    return next(lab for lab in reversed(labels) if counts[lab.split("|", 4)[4]] == best)
+
+
 def _org_type(name: str) -> str | None:
     """The type named by the head: the last head word before any "of/on/for" complement.
 
@@ -693,7 +701,7 @@ class MentionFinder:
                     lab for s, e, lab in named if e <= mt.start() and fits(*lab.split("|")[1:5:3])
                 ]
                 if before:
-                    _rule, etype, key, country, name = before[-1].split("|", 4)
+                    _rule, etype, key, country, name = _salient(before).split("|", 4)
                     self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)
         # "the Observatory", "the Syndicate", "the Ministry": the head word of a name given before.
         heads: dict[str, str] = {}
