@@ -251,7 +251,9 @@ def resolve_detailed(
         if eid in used:
             eid = f"{eid}-{slug(etype)}"
         used.add(eid)
-        aliases = tuple(sorted({m.span.text.strip() for m in ms} | ({name} if known else set())))
+        # "the court", "the union" point to an entity but are no names of it.
+        written = {m.span.text.strip() for m in ms if m.rule != "reference"}
+        aliases = tuple(sorted(written | ({name} if known else set())))
         entities.append(
             Entity(
                 eid,
