@@ -37,7 +37,7 @@ PRESENT_STATEMENT = re.compile(
 # Calls and demands: what follows is wished for, not reported ("calls on X to release Y").
 CALL_SCOPE = re.compile(
     r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|"
-    r"ask(?:s|ed|ing)?\s+\w+\s+to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
+    r"ask(?:s|ed|ing)?\s+(?:[\w-]+\s+){1,3}to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
     r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?|"
     r"could|would|might)\b[^.;:]*$"
     r"|\b(?:immediate|unconditional|immediately)\s+$",
@@ -56,6 +56,7 @@ GROUP = re.compile(
     r"|[Bb]oth(?=\s+(?:were|are|have|had|was)\b))\b"
 )
 POSSESSIVE = re.compile(r"\b[Ii]ts\b")
+LIST_ITEM = 300  # characters: longer lines are paragraphs, not items of a list
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -122,9 +123,34 @@ class IncidentFinder:
                     continue
                 real = True
             else:
-                real = not (IRREALIS.search(before[-60:]) or CALL_SCOPE.search(before))
+                real = not (
+                    IRREALIS.search(before[-60:])
+                    or CALL_SCOPE.search(before)
+                    or self._in_demand_list(s)
+                )
             out.append((s, e, itype, real))
         return out
+
+    def _in_demand_list(self, pos: int) -> bool:
+        """An item of a list under "We therefore ask the Ministry to:" is a demand, not a report.
+
+        Cleaning keeps list items one to a line (markers dropped), under the line that opens them.
+        """
+        end = self.text.find("\n", pos)
+        lines = self.text[: len(self.text) if end < 0 else end].split("\n")[-12:]
+        blanks = items = 0
+        for line in reversed(lines):
+            if not line.strip():
+                blanks += 1
+                if blanks > 1:
+                    return False
+            elif line.rstrip().endswith(":"):
+                return items > 0 and bool(CALL_SCOPE.search(line.rstrip()[:-1]))
+            elif len(line) > LIST_ITEM or blanks:
+                return False
+            else:
+                items += 1
+        return False
 
     def run(self) -> list[Incident]:
         triggers = self._triggers()
