@@ -468,7 +468,7 @@ def physics_table(sizes: list[int], timeout: float, repeat: int, workdir: Path, 
             write_ours(data, path, physics=on)
             got[on] = median_run([measure(browser, path, timeout) for _ in range(repeat)])
         off, on = got[False].settled, got[True].settled
-        cost = f"+{on - off:.2f} s" if on is not None and off is not None else "n/a"
+        cost = f"{on - off:+.2f} s" if on is not None and off is not None else "n/a"
         print(f"| {n:,} | {secs(off, timeout)} | {secs(on, timeout)} | {cost} |", flush=True)
 
 

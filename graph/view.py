@@ -260,11 +260,8 @@ def vis_data(
         _, _, shape, colour, _ = style[_type_key(n)]
         x, y = p.pos[n.id]
         label = short_label(n.label) or short_label(n.id)
-        size = node_size(n.weight)
-        nodes.append(
-            {"id": n.id, "label": label, "x": x, "y": y, "shape": shape, "color": colour}
-            | {"size": size}
-        )
+        node = {"id": n.id, "label": label, "x": x, "y": y, "shape": shape, "color": colour}
+        nodes.append(node | {"size": node_size(n.weight)})
     edges = [
         {"id": f"e{i}", "from": s, "to": t, "label": label, "color": _edge_colour(kind)}
         for i, (s, t, kind, label) in enumerate(p.edges)
@@ -370,7 +367,7 @@ def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
     quotes: dict[str, int] = {}
     nodes, details = [], []
     for n in p.nodes:
-        label = clean(n.label) or clean(n.id)
+        label = clean(n.label) if short_label(n.label) else clean(n.id)
         aliases = [clean(a) for a in n.aliases]
         # The page folds labels and aliases itself; only transliterations need shipping.
         plain = {fold(x) for x in (label, *aliases)}

@@ -28,15 +28,12 @@
         conventions: D[3], reports: D[4].map(function (k) { return docIds[k]; }),
         evidence: D[5].map(function (e) { return [P.quotes[e[3]], docIds[e[0]], e[1], e[2], e[4] || "", e[5] || ""]; })
       };
-      var fields = [];
-      [a[1]].concat(a[7]).map(fold).concat(a[8]).forEach(function (f) {
-        if (f && fields.indexOf(f) < 0) fields.push(f);
-      });
       return {
         id: id, label: shortLabel(a[1], P.labelMax), x: a[2], y: a[3], shape: row.shape, color: row.colour,
         size: Math.round(Math.min(42, 9 + 5 * Math.sqrt(Math.max(a[5], 0))) * 10) / 10,
         kind: incident ? "Incident" : row.key, itype: row.family ? row.key : "",
-        country: a[6] < 0 ? "" : P.countries[a[6]], d0: a[9], d1: a[10], fields: fields
+        country: a[6] < 0 ? "" : P.countries[a[6]], d0: a[9], d1: a[10],
+        names: [a[1]].concat(a[7]), keys: a[8], fields: null  // search forms, made on first search
       };
     });
     var edges = P.edges.map(function (e, i) {
@@ -358,6 +355,10 @@
       var hits = [];
       RAW.nodes.forEach(function (n) {
         var best = 9;
+        if (!n.fields) {
+          n.fields = [];
+          n.names.map(fold).concat(n.keys).forEach(function (f) { if (f && n.fields.indexOf(f) < 0) n.fields.push(f); });
+        }
         n.fields.forEach(function (f) {
           var i = f.indexOf(q), word = i >= 0 && !/[\p{L}\p{N}]/u.test(f.charAt(i + q.length));
           var s = f === q ? 0 : i < 0 ? 9 : (i === 0 ? 1 : /[\p{L}\p{N}]/u.test(f.charAt(i - 1)) ? 5 : 3) + (word ? 0 : 1);
