@@ -506,8 +506,10 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
             if keys and pkeys:
                 # The same victims, or some of them again ("Seitkazy" after "Seitkazy and Aset
                 # Matayev"); statements and meetings need the same addressees.
+                overlap = keys <= pkeys or pkeys <= keys
+                # A headline sums up the story: its incident is the one the body tells.
                 same = keys == pkeys or (
-                    inc.type not in AGENT_CENTRED and (keys <= pkeys or pkeys <= keys)
+                    overlap and (inc.type not in AGENT_CENTRED or _headline(prev) or _headline(inc))
                 )
             else:
                 # A report without named victims ("the arrests") refers back to one with them.
@@ -532,6 +534,12 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
         else:
             out.append(inc)
     return out
+
+
+def _headline(inc: Incident) -> bool:
+    """A title line: short, without the full stop of a sentence."""
+    text = inc.evidence.text.strip()
+    return len(text) < 150 and "\n" not in text and not text.endswith((".", "!", "?", '"', "”"))
 
 
 def _shares_agent(a: Incident, b: Incident) -> bool:
