@@ -57,6 +57,7 @@ GROUP = re.compile(
 )
 POSSESSIVE = re.compile(r"\b[Ii]ts\b")
 LIST_ITEM = 300  # characters: longer lines are paragraphs, not items of a list
+APPOSITION = re.compile(r",[^,;.]{0,200},")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
@@ -255,7 +256,8 @@ class IncidentFinder:
             before = a.clean_end <= ts
             if before and topical:
                 continue
-            gap_before = self.text[a.clean_end : ts] if before else ""
+            # An apposition (", president of the X (Y),") does not part a subject from its verb.
+            gap_before = APPOSITION.sub("", self.text[a.clean_end : ts]) if before else ""
             after_text = self.text[trig[-1][1] : a.clean_start] if not before else ""
             if not before and re.search(r"\bby\s+(?:the\s+)?$", after_text):
                 if a.type in spec.agent_types:
@@ -400,8 +402,6 @@ class IncidentFinder:
         ss, se = sentence
         anchor = self.doc.anchor_at(ss)
         word = self.text[ts:te]
-        if itype == "Statement" and anchor is not None and PRESENT_STATEMENT.match(word):
-            return anchor
         # A dateline opening the sentence dates the document, not what the sentence reports.
         found = [
             f
@@ -410,6 +410,8 @@ class IncidentFinder:
         ]
         if found:
             return min(found, key=lambda f: abs(f[0] + ss - ts))[2]
+        if itype == "Statement" and anchor is not None and PRESENT_STATEMENT.match(word):
+            return anchor
         return self._recent_date(ss)
 
     def _recent_date(self, clean: int) -> DateValue | None:

@@ -13,7 +13,9 @@ from .nlp import Matchers
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
-NAME_RUN = re.compile(rf"{WORD}(?:[ \t]+{WORD}){{0,3}}")
+# Particles inside names: "Alcides de Jesús Cotes Jurado", "Ursula von der Leyen".
+PARTICLE = r"(?:de|da|del|della|dos|das|do|van|von|der|den|bin|binti|ibn|al|el|la|le|di|du|ter)"
+NAME_RUN = re.compile(rf"{WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{WORD}){{0,3}}")
 EMAIL_NAME = re.compile(r"\b(\p{L}{2,})[._](\p{L}{2,})(?=@[\w-]+\.)")
 HEAD = re.compile(
     r"\b(?:Union|Confederation|Federation|Committee|Ministry|Council|Congress|ITUC|ETUC)\b"
