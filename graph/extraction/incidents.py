@@ -57,6 +57,7 @@ GROUP = re.compile(
 )
 POSSESSIVE = re.compile(r"\b[Ii]ts\b")
 LIST_ITEM = 300  # characters: longer lines are paragraphs, not items of a list
+ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 APPOSITION = re.compile(r",[^,;.]{0,200},")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
@@ -207,6 +208,7 @@ class IncidentFinder:
                 for mm in in_sent
                 if mm.type in ACTOR_TYPES
                 and not (credit and mm.type == "Media" and mm.clean_end <= ss + credit.end())
+                and not ACCORDING.search(self.text[max(ss, mm.clean_start - 20) : mm.clean_start])
             ]
             + self._pronouns(ss, se),
             key=lambda mm: mm.clean_start,
