@@ -61,6 +61,8 @@ ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 APPOSITION = re.compile(r",[^,;.]{0,200},")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
+# "APHWSN - letter to the Minister ...   page 1/2": a running header or footer of a printed page.
+PAGE_FURNITURE = re.compile(r"\bpage\s+\d+\s*(?:/|of)\s*\d+\s*$", re.I)
 TAG_LINE = re.compile(r"^\s*(?:tags|keywords|categories|topics|filed under|related)\s*:", re.I)
 CLOSING = re.compile(
     r"(?im)^\s*(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|"
@@ -116,7 +118,13 @@ class IncidentFinder:
                 continue
             line = self.text[self.text.rfind("\n", 0, s) + 1 : s]
             # "March 2021" is a month, "Tags: arrests, strike" is a page's index, not a report.
-            if (word[:1].isupper() and word.lower() in MONTH_WORDS) or TAG_LINE.match(line):
+            if (
+                (word[:1].isupper() and word.lower() in MONTH_WORDS)
+                or TAG_LINE.match(line)
+                or PAGE_FURNITURE.search(
+                    self.text[s : self.text.find("\n", s) % (len(self.text) + 1)]
+                )
+            ):
                 continue
             before = self.text[max(ss, s - 160) : s]
             if itype == "Statement":
