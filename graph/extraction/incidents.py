@@ -518,7 +518,12 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
             if keys and pkeys:
                 # The same victims, or some of them again ("Seitkazy" after "Seitkazy and Aset
                 # Matayev"); statements and meetings need the same addressees.
-                overlap = keys <= pkeys or pkeys <= keys
+                # A shared organisation alone ("its leaders", "Carol Ng of the HKCTU") does not
+                # make two acts against different people one.
+                people = _people(inc) | _people(prev)
+                overlap = (keys <= pkeys or pkeys <= keys) and (
+                    not people or bool(people & keys & pkeys)
+                )
                 # A headline sums up the story: its incident is the one the body tells.
                 same = keys == pkeys or (
                     overlap and (inc.type not in AGENT_CENTRED or _headline(prev) or _headline(inc))
@@ -546,6 +551,10 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
         else:
             out.append(inc)
     return out
+
+
+def _people(inc: Incident) -> set[str]:
+    return {t.identity for t in inc.targets if t.type == "Person"}
 
 
 def _headline(inc: Incident) -> bool:
