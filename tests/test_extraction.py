@@ -66,7 +66,11 @@ def test_positions_in_apposition_signature_and_its() -> None:
         "Global Textile Union Network\n"
     )
     posts = {(r.subject.name, r.object.name, r.detail) for r in x.relations if r.type == "position"}
-    assert ("Rahim Uddin", "Textile Workers' Federation of Bangladesh", "general secretary") in posts
+    assert (
+        "Rahim Uddin",
+        "Textile Workers' Federation of Bangladesh",
+        "general secretary",
+    ) in posts
     assert any(s == "Mara Kessel" and d == "Coordinator" for s, _, d in posts)
 
 
@@ -83,7 +87,9 @@ def test_calls_for_release_are_not_releases_and_months_are_not_marches() -> None
 
 
 def test_a_subject_that_cannot_act_undergoes() -> None:
-    x = run("The Hotel Workers' Union of Ruritania was dissolved by the Supreme Court of Ruritania.")
+    x = run(
+        "The Hotel Workers' Union of Ruritania was dissolved by the Supreme Court of Ruritania."
+    )
     dereg = next(i for i in x.incidents if i.type == "Deregistration")
     assert [t.name for t in dereg.targets] == ["Hotel Workers' Union of Ruritania"]
 
@@ -112,3 +118,25 @@ def test_statistical_ner_adds_people_the_rules_miss() -> None:
     text = "Outside the plant on Monday, Siarhei Antusevich spoke to reporters about wages."
     assert "Siarhei Antusevich" not in names(run(text), "Person")
     assert "Siarhei Antusevich" in names(run(text, ner=True), "Person")
+
+
+def test_opening_participle_clause_takes_the_main_subject() -> None:
+    x = run(
+        "Having condemned the ban on the Dockers' Union of Ruritania, the International Transport "
+        "Workers' Federation wrote to the Ministry of Labour of Ruritania."
+    )
+    statements = [i for i in x.incidents if i.type == "Statement"]
+    assert statements
+    assert "International Transport Workers' Federation" in {
+        a.name for i in statements for a in i.agents
+    }
+
+
+def test_items_of_a_list_of_demands_are_not_reports() -> None:
+    x = run(
+        "Police arrested Pavel Dorn on 2 May 2024.\n\nWe therefore ask the Ministry to:\n\n"
+        "- release Pavel Dorn;\n- stop the dismissal of strikers;\n- end the prosecution of union members.\n"
+    )
+    types = sorted(i.type for i in x.incidents)
+    assert "Arrest" in types
+    assert not {"Release", "Dismissal", "Prosecution"} & set(types)

@@ -58,6 +58,7 @@ GROUP = re.compile(
 POSSESSIVE = re.compile(r"\b[Ii]ts\b")
 LIST_ITEM = 300  # characters: longer lines are paragraphs, not items of a list
 ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
+OPENING_CLAUSE = re.compile(r"^\s*(?:Having|After|Following|Before|While|When)\b[^,]*$")
 APPOSITION = re.compile(r",[^,;.]{0,200},")
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
@@ -306,6 +307,23 @@ class IncidentFinder:
                 targets.append(a)
         # Keep only the nearest agent before the trigger: the grammatical subject.
         agents = sorted(agents, key=lambda a: -a.clean_start)[:2] if agents else []
+        # "Having criticised X, the ITUC ...": the opening clause's subject is the main clause's.
+        if not agents and OPENING_CLAUSE.match(self.text[ss:ts]):
+            subject = next(
+                (
+                    a
+                    for a in actors
+                    if a.clean_start > te
+                    and a.type in spec.agent_types
+                    and re.search(
+                        r",\s+(?:the\s+)?$", self.text[max(ss, a.clean_start - 8) : a.clean_start]
+                    )
+                ),
+                None,
+            )
+            if subject is not None:
+                agents = [subject]
+                targets = [t for t in targets if t.identity != subject.identity]
         place = self._place(in_sent, ts)
         if not agents and spec.default_agent == "government":
             agents = self._government(in_sent)
