@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from spacy.tokens import Doc as SpacyDoc
 from ..dates import find_dates
 from ..model import ACTOR_TYPES, DateValue, Document, Incident, Mention
 from ..reference import Reference
-from .nlp import Matchers, longest_first
+from .nlp import Covered, Matchers, between, longest_first
 
 # Acts done to individual people are recorded once per victim (monitors' practice).
 # Happenings defined by who holds them rather than by whom they hit.
@@ -60,6 +61,8 @@ LIST_ITEM = 300  # characters: longer lines are paragraphs, not items of a list
 ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 OPENING_CLAUSE = re.compile(r"^\s*(?:Having|After|Following|Before|While|When)\b[^,]*$")
 APPOSITION = re.compile(r",[^,;.]{0,200},")
+# How many earlier incidents of a type a report without named victims is compared with.
+MERGE_REACH = 200
 PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him)\b")
 MONTH_WORDS = frozenset({"march", "may"})
 # "APHWSN - letter to the Minister ...   page 1/2": a running header or footer of a printed page.
@@ -75,9 +78,10 @@ MAX_QUOTE = 320
 
 
 def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in sentences:
-        if s <= pos < e:
-            return (s, e)
+    """The sentence holding ``pos`` (sentences are sorted and do not overlap)."""
+    i = bisect.bisect_right(sentences, (pos, float("inf"))) - 1
+    if i >= 0 and sentences[i][0] <= pos < sentences[i][1]:
+        return sentences[i]
     return (pos, pos)
 
 
@@ -97,6 +101,13 @@ class IncidentFinder:
         self.text = doc.text
         self.country = next((mm for mm in mentions if country and mm.key == country), None)
         self.letter = _letter_parts(self.text, mentions)
+        self.by_start = sorted(mentions, key=lambda mm: mm.clean_start)
+        self.starts = [mm.clean_start for mm in self.by_start]
+        self.people = [mm for mm in self.by_start if mm.type == "Person" and mm.rule != "pronoun"]
+        self.people_starts = [mm.clean_start for mm in self.people]
+        self.unions = [mm for mm in self.by_start if mm.type in ("TradeUnion", "UnionFederation")]
+        self.union_starts = [mm.clean_start for mm in self.unions]
+        self.governments = [mm for mm in mentions if mm.key.endswith("-government")]
         self.clean_of: dict[int, int] = {}  # trigger's source start -> its cleaned-text start
 
     def _triggers(self) -> list[tuple[int, int, str, bool]]:
@@ -105,10 +116,12 @@ class IncidentFinder:
         for match_id, ts, te in self.m.triggers(self.sdoc):
             span = self.sdoc[ts:te]
             spans.append((span.start_char, span.end_char, self.sdoc.vocab.strings[match_id]))
-        inside = [(mm.clean_start, mm.clean_end) for mm in self.mentions if mm.type != "Place"]
+        inside = Covered(
+            [(mm.clean_start, mm.clean_end) for mm in self.mentions if mm.type != "Place"]
+        )
         out = []
         for s, e, itype in longest_first(spans):
-            if any(a <= s and e <= b for a, b in inside):
+            if inside.contains(s, e):
                 continue
             word = self.text[s:e]
             ss, _ = _sentence_of(self.sentences, s)
@@ -165,6 +178,7 @@ class IncidentFinder:
 
     def run(self) -> list[Incident]:
         triggers = self._triggers()
+        self.trigger_starts = [t[0] for t in triggers]
         grouped: dict[tuple[int, str], list[tuple[int, int]]] = {}
         for s, e, itype, real in triggers:
             if real:
@@ -208,7 +222,7 @@ class IncidentFinder:
         spec = self.ref.triggers[itype]
         ss, se = sentence
         ts, te = trig[0]
-        in_sent = [mm for mm in self.mentions if ss <= mm.clean_start < se]
+        in_sent = between(self.by_start, self.starts, ss, se)
         # "KazTAG - The government ...": a news agency crediting itself is no actor.
         credit = re.match(r"\s*\S[^\n]{0,40}?\s[-–—]\s", self.text[ss:se])
         actors = sorted(
@@ -227,7 +241,8 @@ class IncidentFinder:
         # Coordinated verbs share their actors: "was attacked and killed", "arrested and charged".
         # A chain "detention, intimidation and arbitrary interrogation" acts as one verb.
         chain = list(trig)
-        rest = sorted((s, e) for s, e, t, _ in all_triggers if ss <= s < se and t != itype)
+        in_sentence = between(all_triggers, self.trigger_starts, ss, se)
+        rest = sorted((s, e) for s, e, t, _ in in_sentence if t != itype)
         grown = True
         while grown:
             grown = False
@@ -237,11 +252,7 @@ class IncidentFinder:
                 ):
                     chain.append((s, e))
                     grown = True
-        other = [
-            (s, t)
-            for s, e, t, _ in all_triggers
-            if ss <= s < se and t != itype and (s, e) not in chain
-        ]
+        other = [(s, t) for s, e, t, _ in in_sentence if t != itype and (s, e) not in chain]
         coordinated = False
         # "wrote to X about the arrests": the act is the topic; who comes before is not in it.
         topical = itype != "Statement" and bool(TOPICAL.search(self.text[max(ss, ts - 40) : ts]))
@@ -367,13 +378,19 @@ class IncidentFinder:
         The person named earlier in the same sentence, else the first person (the subject, as
         news sentences go) of the last sentence that names one.
         """
-        people = [mm for mm in self.mentions if mm.type == "Person" and mm.rule != "pronoun"]
+        people, starts = self.people, self.people_starts
         out = []
         for mt in PRONOUN.finditer(self.text, ss, se):
-            same = [mm for mm in people if ss <= mm.clean_start and mm.clean_end <= mt.start()]
+            same = [
+                mm for mm in between(people, starts, ss, mt.start()) if mm.clean_end <= mt.start()
+            ]
             antecedent = same[0] if same else None
             if antecedent is None:
-                earlier = [mm for mm in people if mm.clean_end <= ss and ss - mm.clean_end < 800]
+                earlier = [
+                    mm
+                    for mm in between(people, starts, ss - 900, ss)
+                    if mm.clean_end <= ss and ss - mm.clean_end < 800
+                ]
                 if earlier:
                     last_sentence = _sentence_of(self.sentences, earlier[-1].clean_start)
                     antecedent = next(mm for mm in earlier if mm.clean_start >= last_sentence[0])
@@ -382,12 +399,14 @@ class IncidentFinder:
                     replace(antecedent, clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
                 )
         # "its affiliated unions", "their members": the organisation named last before.
-        orgs = [mm for mm in self.mentions if mm.type in ("TradeUnion", "UnionFederation")]
+        orgs, org_starts = self.unions, self.union_starts
         for mt in POSSESSIVE.finditer(self.text, ss, se):
             prior = [
-                mm for mm in orgs if mm.clean_end <= mt.start() and mt.start() - mm.clean_end < 600
+                mm
+                for mm in between(orgs, org_starts, mt.start() - 700, mt.start())
+                if mm.clean_end <= mt.start() and mt.start() - mm.clean_end < 600
             ]
-            if prior and not any(ss <= mm.clean_start < mt.start() for mm in orgs):
+            if prior and not between(orgs, org_starts, ss, mt.start()):
                 out.append(
                     replace(prior[-1], clean_start=mt.start(), clean_end=mt.end(), rule="pronoun")
                 )
@@ -395,7 +414,7 @@ class IncidentFinder:
         for mt in GROUP.finditer(self.text, ss, se):
             earlier = [
                 mm
-                for mm in people
+                for mm in between(people, starts, mt.start() - 900, mt.start())
                 if mm.clean_end <= mt.start() and mt.start() - mm.clean_end < 800
             ]
             groups: dict[tuple[int, int], list[Mention]] = {}
@@ -422,7 +441,7 @@ class IncidentFinder:
         return min(pool, key=lambda p: abs(p.clean_start - ts))
 
     def _government(self, in_sent: list[Mention]) -> list[Mention]:
-        govs = [mm for mm in self.mentions if mm.key.endswith("-government")]
+        govs = self.governments
         near = [g for g in govs if g in in_sent]
         return [(near or govs)[0]] if govs else []
 
@@ -516,20 +535,37 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
     """Sentences about the same happening become one incident.
 
     Same type and dates that agree, and either the same named victims, or no victim of its own
-    ("the arrests", "the strike"), which refers back to the last such incident.
+    ("the arrests", "the strike"), which refers back to the last such incident. Candidates are
+    found through an index of victims, so a long document is not compared pair by pair.
     """
     out: list[Incident] = []
+    keys_of: list[set[str]] = []
+    by_key: dict[tuple[str, str], set[int]] = {}
+    keyless: dict[str, list[int]] = {}
+    iso: dict[int, str] = {}  # DateValue.iso formats on every call; compared often here
+
+    def index(i: int) -> None:
+        keys_of[i] = _keys(out[i])
+        iso[i] = out[i].date.iso if out[i].date is not None else ""
+        for k in keys_of[i]:
+            by_key.setdefault((out[i].type, k), set()).add(i)
+        if not keys_of[i] and i not in keyless.get(out[i].type, [])[-1:]:
+            keyless.setdefault(out[i].type, []).append(i)
+
     for inc in incidents:
-        keys = {t.identity for t in inc.targets if t.type != "Place"}
-        for i in range(len(out) - 1, -1, -1):
-            prev = out[i]
-            if prev.type != inc.type:
-                continue
-            pkeys = {t.identity for t in prev.targets if t.type != "Place"}
+        keys = _keys(inc)
+        inc_iso = inc.date.iso if inc.date is not None else ""
+        near = [i for i in keyless.get(inc.type, [])[-MERGE_REACH:] if not keys_of[i]]
+        shared = {i for k in keys for i in by_key.get((inc.type, k), [])}
+        candidates = sorted(set(near) | shared, reverse=True)
+        if not keys:
+            candidates = sorted(
+                set(candidates) | set(_recent_of_type(out, inc.type, MERGE_REACH)), reverse=True
+            )
+        for i in candidates:
+            prev, pkeys, prev_iso = out[i], keys_of[i], iso[i]
             same_date = (
-                prev.date is None
-                or inc.date is None
-                or prev.date.iso[: len(inc.date.iso)] == inc.date.iso[: len(prev.date.iso)]
+                not prev_iso or not inc_iso or prev_iso[: len(inc_iso)] == inc_iso[: len(prev_iso)]
             )
             if not same_date:
                 continue
@@ -546,14 +582,13 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
                 same = keys == pkeys or (
                     overlap and (inc.type not in AGENT_CENTRED or _headline(prev) or _headline(inc))
                 )
+            elif inc.type in AGENT_CENTRED:
+                # Two meetings, strikes or statements without targets are one only when the same
+                # actors hold them.
+                same = not keys and not pkeys and _shares_agent(prev, inc)
             else:
                 # A report without named victims ("the arrests") refers back to one with them.
-                if inc.type in AGENT_CENTRED:
-                    # Two meetings, strikes or statements without targets are one only when the
-                    # same actors hold them.
-                    same = not keys and not pkeys and _shares_agent(prev, inc)
-                else:
-                    same = True
+                same = True
             if same:
                 # The report with named victims leads; the more precise date wins.
                 lead, other = (prev, inc) if pkeys or not keys else (inc, prev)
@@ -565,10 +600,28 @@ def _merge(incidents: list[Incident]) -> list[Incident]:
                     place=lead.place or other.place,
                     date=max(dates, key=lambda d: len(d.iso)) if dates else None,
                 )
+                index(i)
                 break
         else:
             out.append(inc)
+            keys_of.append(set())
+            index(len(out) - 1)
     return out
+
+
+def _keys(inc: Incident) -> set[str]:
+    return {t.identity for t in inc.targets if t.type != "Place"}
+
+
+def _recent_of_type(out: list[Incident], itype: str, n: int) -> list[int]:
+    """Indices of the last n incidents of a type (a report without victims looks this far back)."""
+    found: list[int] = []
+    for i in range(len(out) - 1, -1, -1):
+        if out[i].type == itype:
+            found.append(i)
+            if len(found) == n:
+                break
+    return found
 
 
 def _people(inc: Incident) -> set[str]:

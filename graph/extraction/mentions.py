@@ -10,7 +10,7 @@ import regex as re
 from spacy.tokens import Doc as SpacyDoc
 
 from ..model import Document, Mention
-from .nlp import Matchers, longest_first
+from .nlp import Covered, Matchers, longest_first
 
 NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
@@ -552,12 +552,12 @@ class MentionFinder:
             self._add(mt.start(), mt.end(), "law-pattern", "Legislation", key, name, self.country)
 
     def _organisations(self) -> None:
-        taken = [(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"]
+        taken = Covered([(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"])
         shadow = _recase_capitals(self.text)
         for mt in CAP_RUN.finditer(shadow):
             for s, e in _name_pieces(shadow, mt.start(), mt.end()):
                 name = self.text[s:e]
-                if " " not in name.strip() or any(ts <= s and e <= te for ts, te in taken):
+                if " " not in name.strip() or taken.contains(s, e):
                     continue
                 # "Prosecutor General Andrei Shved": an office, then the person holding it.
                 if any(name.startswith(v + " ") for v in self._office_variants()):

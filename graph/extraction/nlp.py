@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 
@@ -71,3 +72,34 @@ def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str
         chosen.append((s, e, label))
         taken.update(range(s, e))
     return sorted(chosen)
+
+
+class Covered:
+    """The union of some spans, asked in O(log n) whether a span lies inside it or meets it.
+
+    Rules ask this for every candidate; a linear scan made documents dense with names quadratic.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def contains(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s) - 1
+        return i >= 0 and self.ends[i] >= e
+
+    def meets(self, s: int, e: int) -> bool:
+        """True when some covered character lies in [s, e)."""
+        i = bisect.bisect_left(self.starts, e) - 1
+        return i >= 0 and self.ends[i] > s
+
+
+def between(items: list, starts: list[int], s: int, e: int) -> list:
+    """The items (sorted by start, with their starts) that start in [s, e)."""
+    return items[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)]

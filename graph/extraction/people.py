@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ import regex as re
 import yaml
 
 from ..reference import ONTOLOGY_DIR
-from .nlp import Matchers
+from .nlp import Covered, Matchers
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
@@ -202,8 +203,10 @@ def find_people(
     candidates: list[tuple[int, int, str]] = []
     blocked = sorted(taken)
 
+    covered = Covered(blocked)
+
     def free(s: int, e: int) -> bool:
-        return not any(bs < e and s < be for bs, be in blocked)
+        return not covered.meets(s, e)
 
     found: list[tuple[int, int, str]] = []
     for mt in NAME_RUN.finditer(text):
@@ -255,10 +258,14 @@ def find_people(
 def _dedupe(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """One person per span, the longest of overlapping spans."""
     out: list[tuple[int, int, str]] = []
+    starts: list[int] = []  # of the chosen spans, which never overlap: neighbours decide
     for s, e, name in sorted(found, key=lambda p: (-(p[1] - p[0]), p[0], -len(p[2]), p[2])):
-        if not any(a < e and s < b for a, b, _ in out):
-            out.append((s, e, name))
-    return sorted(out)
+        i = bisect.bisect_left(starts, s)
+        if (i < len(out) and out[i][0] < e) or (i > 0 and out[i - 1][1] > s):
+            continue
+        out.insert(i, (s, e, name))
+        starts.insert(i, s)
+    return out
 
 
 def _coordinated(text: str, found, candidates) -> list[tuple[int, int, str]]:

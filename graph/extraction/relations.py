@@ -6,6 +6,7 @@ import regex as re
 
 from ..model import ORG_TYPES, Document, Mention, Relation
 from ..reference import Reference
+from .nlp import between as starting_in
 
 # "X, president of the Y", "X, president of the Gazipur district committee of the Y".
 APPOSITION_OF = re.compile(
@@ -68,8 +69,10 @@ def find_relations(
             out[k] = Relation(kind, subj, obj, detail, role, doc.source_span(s, e))
 
     orgs = [m for m in mentions if m.type in ORG_TYPES]
+    by_start = sorted(mentions, key=lambda m: m.clean_start)
+    starts = [m.clean_start for m in by_start]
     for ss, se in sentences:
-        ms = [m for m in mentions if ss <= m.clean_start < se]
+        ms = starting_in(by_start, starts, ss, se)
         for i, m in enumerate(ms):
             prev = ms[i - 1] if i else None
             nxt = ms[i + 1] if i + 1 < len(ms) else None
