@@ -456,7 +456,9 @@ def bench(
             )
 
 
-def physics_table(sizes: list[int], timeout: float, repeat: int, workdir: Path, browser) -> None:
+def physics_table(
+    sizes: list[int], timeout: float, repeat: int, workdir: Path, browser: Browser
+) -> None:
     """Our view with physics on and off: what a live layout costs before the view settles."""
     print("\n| nodes | physics off: settled | physics on: settled | cost of physics |")
     print("| --- | --- | --- | --- |")

@@ -205,8 +205,10 @@ def _iso(text: str) -> str:
 
 
 def _types(nodes: list[ViewNode]) -> list[tuple[str, str, str, str, str]]:
-    """Type table ``(key, legend name, shape, colour, family)``: entity kinds, Incident, then
-    incident types by family; kinds the styles do not know are appended, sorted."""
+    """Type table rows ``(key, legend name, shape, colour, family)``.
+
+    Entity kinds, Incident, then incident types by family; unknown kinds appended, sorted.
+    """
     rows = [(k, *KIND_STYLE[k], "") for k in (*ENTITY_TYPES, "Incident")]
     rows += sorted(
         ((t, t, "diamond", INCIDENT_STYLE[t][1], INCIDENT_STYLE[t][0]) for t in INCIDENT_TYPES),
@@ -336,7 +338,9 @@ def _base(ids: list[str]) -> str:
 
 
 def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
-    """The page's JSON, packed (``network.js`` ``unpack()`` reads it):
+    """The page's data, packed; ``network.js`` ``unpack()`` reads it.
+
+    Layout:
 
     * ``nodes``: ``[id after base, label, x, y, type index, weight, country index or -1,
       aliases, extra search keys, earliest date, latest date]``;

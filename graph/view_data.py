@@ -219,8 +219,11 @@ def date_bound(text: str, *, end: bool = False) -> date:
 
 
 def find_node(data: ViewData, name: str) -> ViewNode:
-    """The actor, convention, law or place called ``name`` (label or any alias, case- and
-    diacritic-insensitive), or the node whose IRI is or ends with ``/name``."""
+    """The actor, convention, law or place called ``name``, or whose IRI is or ends with it.
+
+    Labels win over aliases and actors over places; case, diacritics and transliteration do
+    not matter. No match or several raise :class:`ViewFilterError` naming near or all matches.
+    """
     wanted = name.strip()
     by_iri = [n for n in data.nodes if n.id == wanted or n.id.endswith("/" + wanted)]
     if len(by_iri) == 1:
