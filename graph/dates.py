@@ -28,6 +28,8 @@ DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
 YEAR_DIGITS = r"(?:1[89]\d\d|20\d\d)"
 YEAR = rf"{YEAR_DIGITS}(?![\d/])"
 _WEEKDAYS = [calendar.day_name[i] for i in range(7)]
+# Capitalised words that are never names: other stages skip them when reading names.
+MONTH_AND_DAY_NAMES = frozenset(_FULL + _WEEKDAYS)
 WEEKDAY = "|".join(_WEEKDAYS)
 _OPT_WD = rf"(?:(?:{WEEKDAY}),?\s+)?"
 _NO_NUM_BEFORE = r"(?<![\d/.,-])"

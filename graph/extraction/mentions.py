@@ -9,6 +9,7 @@ from collections.abc import Callable
 import regex as re
 from spacy.tokens import Doc as SpacyDoc
 
+from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
 from .nlp import Covered, Matchers, longest_first
 
@@ -93,29 +94,7 @@ LEAD_WORDS = frozenset(
         "Ten",
     ]
 )
-MONTHS_DAYS = frozenset(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-)
+MONTHS_DAYS = MONTH_AND_DAY_NAMES
 # Any word that can head an organisation's name: used to cut runs into their organisations.
 HEAD_WORD = re.compile(
     r"\b(?:Ministry|Ministries|Department|Court|Committee|Commission|Council|Unions?|Federation|"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import regex as re
 import yaml
 
+from ..dates import MONTH_AND_DAY_NAMES
 from ..reference import ONTOLOGY_DIR
 from .nlp import Covered, Matchers
 
@@ -43,25 +44,6 @@ NOT_NAMES = {
     "Re",
     "Attn",
     "Subject",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
     "Trade",
     "Union",
     "Unions",
@@ -118,7 +100,7 @@ NOT_NAMES = {
     "Strikes",
     "Anti",
     "State",
-}
+} | MONTH_AND_DAY_NAMES
 
 
 @functools.cache
