@@ -1,0 +1,206 @@
+"""Build throughput, peak memory, stage times and quality on generated corpora of several sizes.
+
+    .venv/bin/python bench/build_bench.py [--sizes 100,1000] [--jobs 1,2] [--no-ner] [--seed 1]
+
+For each size: writes a corpus with bench/corpus.py, times the stages from outside
+(``load_document`` over every file, ``extract`` over every document, in one process), then
+builds it with and without the statistical NER (NER only when the model is installed) at each
+``--jobs``, each build in a child process whose peak resident memory is read with ``wait4``
+(ru_maxrss: the largest single process of the build, workers included once reaped), and scores
+each ``--jobs 1`` build against the corpus's own gold with ``labourgraph evaluate``. Prints
+markdown tables with the machine and the load average; figures go to bench/README.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+
+
+def machine() -> str:
+    """CPU model, cores, RAM and Python, from /proc where there is one."""
+    cpu, mem = platform.processor() or platform.machine(), "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {mem} RAM, Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average: other work on the machine slows every figure."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def child(argv: list[str]) -> tuple[dict, float]:
+    """Run this script's ``--child`` mode; its JSON answer and its peak RSS in MiB."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
+    env = {**os.environ, "CI": "1"}  # no progress bar
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        # Reaped with wait4, not Popen.wait, to get this child's own resource usage.
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        answer, problems = out.read().decode(), err.read().decode()
+    if proc.returncode != 0:
+        raise SystemExit(f"child {shlex.join(argv)} failed:\n{problems[-3000:]}")
+    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def run_child(argv: list[str]) -> None:
+    """The ``--child`` side: ``stages SOURCES NER`` or ``build SOURCES OUT JOBS NER``."""
+    from labourgraph.build import build
+    from labourgraph.documents import find_sources, load_document
+    from labourgraph.extraction import extract
+
+    if argv[0] == "stages":
+        sources, ner = Path(argv[1]), argv[2] == "1"
+        start = time.perf_counter()
+        docs = [load_document(path, root) for path, root in find_sources([sources])]
+        loaded = time.perf_counter()
+        extract(docs[0], ner=ner)  # builds the matchers and spaCy once, as a build does
+        warm = time.perf_counter()
+        for doc in docs:
+            extract(doc, ner=ner)
+        done = time.perf_counter()
+        words = sum(len(d.text.split()) for d in docs)
+        answer = {"docs": len(docs), "words": words, "load": loaded - start}
+        answer |= {"warmup": warm - loaded, "extract": done - warm}
+    else:
+        sources, out, jobs, ner = Path(argv[1]), Path(argv[2]), int(argv[3]), argv[4] == "1"
+        start = time.perf_counter()
+        result = build([sources], out, jobs=jobs, ner=ner, echo=lambda _line: None)
+        answer = {"seconds": time.perf_counter() - start, "docs": result.documents}
+        answer["quads"] = result.quads
+    print(json.dumps(answer))
+
+
+def scores(out: Path, gold: Path) -> dict:
+    """``labourgraph evaluate`` of a build against the corpus's gold, as a plain dict."""
+    from labourgraph.evaluate import evaluate_build
+
+    return evaluate_build(out, gold).to_dict()
+
+
+def pick(s: dict, *path: str) -> str:
+    """A score from the nested evaluate dict, printed with three decimals."""
+    value = s
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return f"{value:.3f}" if isinstance(value, int | float) else "-"
+
+
+def bench_size(size: int, args: argparse.Namespace, work: Path, modes: list[bool]) -> None:
+    """Every figure for one corpus size."""
+    folder = work / f"corpus-{size}"
+    start = time.perf_counter()
+    counts = corpus.generate(size, args.seed, folder)
+    made = time.perf_counter() - start
+    print(
+        f"\n### {size:,} documents (seed {args.seed}): {counts['words']:,} words written, ", end=""
+    )
+    print(f"{counts['events']:,} gold events, {counts['entities']:,} gold entities; ", end="")
+    print(f"generated in {made:.1f} s; load average {load_average()}\n")
+    sources, gold = folder / "sources", folder / "gold"
+    stages: dict[bool, dict] = {}
+    print("| NER | load s | extract s (after warm-up) | extract words/s | warm-up s |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for ner in modes:
+        st = stages[ner] = child(["stages", str(sources), str(int(ner))])[0]
+        print(
+            f"| {'on' if ner else 'off'} | {st['load']:.1f} | {st['extract']:.1f} | "
+            f"{st['words'] / st['extract']:,.0f} | {st['warmup']:.1f} |",
+            flush=True,
+        )
+    words = stages[modes[0]]["words"]
+    print(f"\nwords read by the loaders: {words:,}")
+    if args.stages_only:
+        print(f"whole builds not measured (--stages-only); load average {load_average()}")
+        return
+    # Rows print as each build ends: a size that takes too long still leaves its figures.
+    print("\n| NER | jobs | build s | documents/s | words/s | peak RSS MiB | quads | rest s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for ner in modes:
+        for jobs in args.jobs:
+            out = work / f"out-{size}-{int(ner)}-{jobs}"
+            b, rss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
+            secs, st = b["seconds"], stages[ner]
+            # What load and extract do not explain: resolution, RDF, store, view (jobs 1).
+            rest = secs - st["load"] - st["warmup"] - st["extract"] if jobs == 1 else None
+            print(
+                f"| {'on' if ner else 'off'} | {jobs} | {secs:.1f} | {b['docs'] / secs:,.1f} | "
+                f"{words / secs:,.0f} | {rss:,.0f} | {b['quads']:,} | "
+                f"{'-' if rest is None else f'{rest:.1f}'} |",
+                flush=True,
+            )
+    print("\n| NER | entity F1 | identity B3 F1 | relation F1 | incident F1 | date acc. |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for ner in modes:
+        s = scores(work / f"out-{size}-{int(ner)}-{args.jobs[0]}", gold)
+        print(
+            f"| {'on' if ner else 'off'} | {pick(s, 'entity_typed', 'f1')} | "
+            f"{pick(s, 'identity', 'f1')} | {pick(s, 'relation', 'f1')} | "
+            f"{pick(s, 'event', 'f1')} | {pick(s, 'date_accuracy')} |"
+        )
+    print(f"\nload average after {size:,}: {load_average()}")
+
+
+def main() -> None:
+    """Command line; ``--child`` is how the script runs its own measured processes."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        run_child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000", help="Corpus sizes, comma-separated.")
+    parser.add_argument("--jobs", default="1,2", help="--jobs values to build with.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-ner", action="store_true", help="Rules only.")
+    parser.add_argument(
+        "--stages-only", action="store_true", help="Time load and extract, skip whole builds."
+    )
+    parser.add_argument("--work", type=Path, help="Keep corpora and builds here (default: temp).")
+    args = parser.parse_args()
+    args.jobs = [int(j) for j in args.jobs.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    from labourgraph.extraction import ner as ner_model
+
+    print(f"Command: {shlex.join(['bench/build_bench.py', *sys.argv[1:]])}")
+    print(f"Machine: {machine()}")
+    print(f"Load average (1/5/15 min) at start: {load_average()}")
+    modes = [False]
+    if args.no_ner:
+        print("NER: not measured (--no-ner)")
+    elif ner_model.available():
+        modes.append(True)
+        print(f"NER: {ner_model.MODEL}")
+    else:
+        print("NER: not measured (model not installed: pip install -r requirements-ner.txt)")
+    with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
+        work = args.work or Path(tmp)
+        for size in sizes:
+            bench_size(size, args, work, modes)
+
+
+if __name__ == "__main__":
+    main()
