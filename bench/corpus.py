@@ -22,23 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
+from labourgraph.model import INCIDENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
-TYPES = [
-    "Killing",
-    "Arrest",
-    "Prosecution",
-    "Harassment",
-    "Deregistration",
-    "Dismissal",
-    "Strike",
-    "HungerStrike",
-    "Protest",
-    "Statement",
-    "Meeting",
-    "Release",
-    "Apology",
-]
+TYPES = list(INCIDENT_TYPES)
 MONTHS = "January February March April May June July August September October November December"
 MONTHS_L = MONTHS.split()
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

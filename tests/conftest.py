@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from labourgraph.browser import CHROMIUM
 from labourgraph.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"
 SHARED = ROOT.parent / "shared"
 SEED_GOLD = SHARED / "annotations" / "gold" / "seeds"
+# Marks of every test that drives the real browser.
+NEEDS_BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian chromium not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from labourgraph.browser import CHROMIUM
+
+from .conftest import NEEDS_BROWSER
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed"),
-]
+pytestmark = [pytest.mark.slow, *NEEDS_BROWSER]
 
 
 def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:

@@ -8,17 +8,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import NEEDS_BROWSER
 from labourgraph import view
-from labourgraph.browser import CHROMIUM, launch
+from labourgraph.browser import launch
 from test_view import BASE, IMG, PAYLOAD, RLO, synthetic_view
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian chromium not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = NEEDS_BROWSER
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 
 

@@ -11,22 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from labourgraph.browser import CHROMIUM, launch
+from labourgraph.browser import launch
 from labourgraph.build import build
 from labourgraph.store import open_store, rows, run_query
 from labourgraph.view_data import find_node, view_data_from_store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import SOURCES
+from conftest import NEEDS_BROWSER, SOURCES
 from test_view_data import CNTUK, COUNT
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian chromium not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = NEEDS_BROWSER
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 
 SEED = "004_0a850f2f5b0b595b.txt"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,13 +19,6 @@ from .nlp import Covered, Matchers, between, longest_first
 # Happenings defined by who holds them rather than by whom they hit.
 AGENT_CENTRED = {"Statement", "Meeting", "Protest", "Strike", "HungerStrike"}
 PER_VICTIM = {"Arrest", "Killing", "Prosecution", "Release", "Dismissal"}
-# What is demanded or feared has not happened: "to demand the release of ...".
-IRREALIS = re.compile(
-    r"(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)?\s+for|urg(?:e|es|ed|ing)|seek(?:s|ing)?|an\s+end\s+to|"
-    r"threat\s+of|could|would|possibility\s+of|to\s+prevent|risk\s+of|calling\s+for)"
-    r"\s+(?:the\s+|an?\s+|immediate\s+|their\s+|his\s+|her\s+)*$",
-    re.I,
-)
 COORDINATED = re.compile(
     r"\b(?:as\s+well\s+as|along\s+with|together\s+with)\s+(?:of\s+|the\s+)*"
     r"(?:[\p{Ll}'’-]+\s+){0,5}$"
@@ -35,13 +29,15 @@ PRESENT_STATEMENT = re.compile(
     r"declares|appeals|writes|is committed to support|supports call)$",
     re.I,
 )
-# Calls and demands: what follows is wished for, not reported ("calls on X to release Y").
+# Calls, demands, fears and modals: what follows is wished for or feared, not reported ("calls
+# on X to release Y", "the threat of dissolution").
 CALL_SCOPE = re.compile(
     r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?|"
     r"ask(?:s|ed|ing)?\s+(?:[\w-]+\s+){1,3}to|appeal(?:s|ed)?\s+(?:to|for)|press(?:es|ed)?\s+for|"
     r"interven(?:e|es|ed)\s+for|refus(?:e|es|ed|ing)\s+to|should|must|seek(?:s|ing)?|"
     r"could|would|might)\b[^.;:]*$"
-    r"|\b(?:immediate|unconditional|immediately)\s+$",
+    r"|\b(?:immediate|unconditional|immediately|an\s+end\s+to|threat\s+of|possibility\s+of|"
+    r"to\s+prevent|risk\s+of)\s+(?:the\s+|an?\s+|immediate\s+|their\s+|his\s+|her\s+)*$",
     re.I,
 )
 FIRST_PERSON = re.compile(r"\b(?:we|I)\s+(?:\w+\s+){0,2}$", re.I)
@@ -108,7 +104,6 @@ class IncidentFinder:
         self.unions = [mm for mm in self.by_start if mm.type in ("TradeUnion", "UnionFederation")]
         self.union_starts = [mm.clean_start for mm in self.unions]
         self.governments = [mm for mm in mentions if mm.key.endswith("-government")]
-        self.clean_of: dict[int, int] = {}  # trigger's source start -> its cleaned-text start
 
     def _triggers(self) -> list[tuple[int, int, str, bool]]:
         """``(start, end, type, real)`` in cleaned text; ``real`` is False for irrealis uses."""
@@ -130,13 +125,15 @@ class IncidentFinder:
                 for x in self.ref.triggers[itype].exclude
             ):
                 continue
-            line = self.text[self.text.rfind("\n", 0, s) + 1 : s]
+            line_start = self.text.rfind("\n", 0, s) + 1
+            line_end = self.text.find("\n", s)
+            line = self.text[line_start:s]
             # "March 2021" is a month, "Tags: arrests, strike" is a page's index, not a report.
             if (
                 (word[:1].isupper() and word.lower() in MONTH_WORDS)
                 or TAG_LINE.match(line)
                 or PAGE_FURNITURE.search(
-                    self.text[s : self.text.find("\n", s) % (len(self.text) + 1)]
+                    self.text[s : len(self.text) if line_end < 0 else line_end]
                 )
             ):
                 continue
@@ -147,11 +144,7 @@ class IncidentFinder:
                     continue
                 real = True
             else:
-                real = not (
-                    IRREALIS.search(before[-60:])
-                    or CALL_SCOPE.search(before)
-                    or self._in_demand_list(s)
-                )
+                real = not (CALL_SCOPE.search(before) or self._in_demand_list(s))
             out.append((s, e, itype, real))
         return out
 
@@ -160,10 +153,8 @@ class IncidentFinder:
 
         Cleaning keeps list items one to a line (markers dropped), under the line that opens them.
         """
-        end = self.text.find("\n", pos)
-        lines = self.text[: len(self.text) if end < 0 else end].split("\n")[-12:]
         blanks = items = 0
-        for line in reversed(lines):
+        for line in self._lines_up_to(pos, 12):
             if not line.strip():
                 blanks += 1
                 if blanks > 1:
@@ -175,6 +166,17 @@ class IncidentFinder:
             else:
                 items += 1
         return False
+
+    def _lines_up_to(self, pos: int, n: int) -> Iterator[str]:
+        """The line holding ``pos``, then up to n - 1 lines above it (nearest first)."""
+        end = self.text.find("\n", pos)
+        end = len(self.text) if end < 0 else end
+        for _ in range(n):
+            start = self.text.rfind("\n", 0, end) + 1
+            yield self.text[start:end]
+            if start == 0:
+                return
+            end = start - 1
 
     def run(self) -> list[Incident]:
         triggers = self._triggers()
@@ -198,7 +200,6 @@ class IncidentFinder:
             return []
         sentence = _sentence_of(self.sentences, body)
         ss, se = sentence
-        self.clean_of[self.doc.source_span(ss, min(se, ss + 40)).start] = ss
         return [
             Incident(
                 self.doc.doc_id,
@@ -349,7 +350,6 @@ class IncidentFinder:
             return []
         conventions = tuple(mm for mm in in_sent if mm.type == "ILOConvention")
         date = self._date(itype, sentence, ts, te)
-        self.clean_of[self.doc.source_span(ts, te).start] = ts
         quote = self._quote(ss, se, ts, te)
         base = Incident(
             self.doc.doc_id,

@@ -25,6 +25,8 @@ SMALL_WORDS = frozenset(
     ["of", "and", "for", "on", "in", "the", "de", "by", "to", "at", "a", "an", "with", "from"]
 )
 CONSTITUENCY = re.compile(r"\b(?:\p{Lu}[\p{L}-]+[ \t]+(?:and[ \t]+)?){1,4}constituency\b")
+LEAD_TOKEN = re.compile(rf"({NAME}|\d+)\s+(?:(?:the|of)\s+)*")
+POSSESSOR = re.compile(rf"{NAME}['’]s\s+")  # "Belarus's State Security Committee"
 AFFIX_WORD = re.compile(r"\S+-(?:affiliated|backed|linked|led|based|run|controlled|aligned)\s+")
 # Words that open a sentence or a clause but are never the first word of an organisation's name.
 LEAD_WORDS = frozenset(
@@ -309,7 +311,6 @@ MINISTER_OF = re.compile(
     r"\b(?:Deputy[ \t]+)?Minister[ \t]+(?:of|for)[ \t]+((?:the[ \t]+)?\p{Lu}[\p{L}-]*"
     r"(?:[ \t]+(?:and[ \t]+|of[ \t]+|for[ \t]+)?\p{Lu}[\p{L}-]*)*)"
 )
-PERSON_PREFIX = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$")
 
 
 def _recase_capitals(text: str) -> str:
@@ -410,7 +411,7 @@ def _name_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
     """Drop what surrounds a name in a run: "In June the X", "Officers of X", "X in May"."""
     while True:
-        mt = re.match(rf"({NAME}|\d+)\s+(?:(?:the|of)\s+)*", text[s:e])
+        mt = LEAD_TOKEN.match(text[s:e])
         if mt and (mt.group(1) in LEAD_WORDS or mt.group(1) in MONTHS_DAYS):
             s += mt.end()
             continue
@@ -419,7 +420,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
         if mt and not HEAD_WORD.search(mt.group(1)) and HEAD_WORD.search(text[s + mt.end() : e]):
             s += mt.end()
             continue
-        mt = re.match(rf"{NAME}['’]s\s+", text[s:e])
+        mt = POSSESSOR.match(text[s:e])
         if mt:
             s += mt.end()
             continue

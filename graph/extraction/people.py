@@ -104,7 +104,7 @@ NOT_NAMES = {
 
 
 @functools.cache
-def _cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _cues() -> tuple[re.Pattern, re.Pattern]:
     """Patterns from ontology/person_cues.yaml: a cue noun before, a verb after the name."""
     data = yaml.safe_load((ONTOLOGY_DIR / "person_cues.yaml").read_text(encoding="utf-8"))
 
@@ -121,8 +121,7 @@ def _cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         r"|^\s*,\s*(?:who|whose|aged\s+\d|\d{1,3}\s*,)\b|^\s*\(\d{1,3}\)"
         r"|^\s*,\s*an?\s+\d{1,3}-year-old\b"
     )
-    saying = re.compile(rf"^\s+(?:{alt(data['self'])})\b")
-    return before, after, saying
+    return before, after
 
 
 @functools.cache
@@ -181,7 +180,7 @@ def find_people(
     ``ner`` (optional) proposes more names from a statistical model; rules and known names win.
     """
     titles = _title_words(m)
-    cue_before, cue_after, _saying = _cues()
+    cue_before, cue_after = _cues()
     candidates: list[tuple[int, int, str]] = []
     blocked = sorted(taken)
 
