@@ -36,6 +36,8 @@ from .store import is_update, uses_service
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 VIEW_PATHS = frozenset({"/", "/view", "/view/", "/network.html"})
 MAX_REQUEST_BYTES = 1_000_000  # a query text, not data: updates are refused anyway
+DRAIN_LIMIT = 16_000_000  # bytes of a refused body read before closing anyway
+DRAIN_SECONDS = 2.0
 
 
 def find_oxigraph() -> str:
@@ -93,6 +95,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "labourgraph"
     timeout = 60  # seconds a client may take to send its request
+    _body_read = False
+
+    def parse_request(self) -> bool:
+        self._body_read = False  # one connection may carry several requests
+        return super().parse_request()
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.endpoint.log:
@@ -109,6 +116,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refuse(self, status: int, reason: str) -> None:
         self._send(status, (reason + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+        if not self._body_read:
+            length = self.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > 0:
+                self.close_connection = True
+                self._discard_body(int(length))
+
+    def _discard_body(self, length: int) -> None:
+        """Read (a bounded part of) a refused body, so the client can finish sending and read why.
+
+        Closing with unread bytes makes the kernel reset the connection, and most clients then
+        report a broken pipe instead of the refusal.
+        """
+        left = min(length, DRAIN_LIMIT)
+        self.connection.settimeout(DRAIN_SECONDS)
+        try:
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
 
     def _host_ok(self) -> bool:
         ep = self.server.endpoint
@@ -163,6 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(413, f"Request too large: a query may have {MAX_REQUEST_BYTES} bytes")
             return
         body = self.rfile.read(int(length))
+        self._body_read = True
         ctype = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         query_string = self.path.partition("?")[2]
         if ctype == "application/x-www-form-urlencoded":

@@ -259,8 +259,21 @@ def test_only_loopback_names_are_answered(endpoint: Endpoint) -> None:
 def test_an_oversized_request_is_refused(endpoint: Endpoint) -> None:
     body = b"query=" + b"x" * 1_000_001
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    status, _, _ = request(endpoint, "POST", "/query", body, headers)
+    status, _, reason = request(endpoint, "POST", "/query", body, headers)
     assert status == 413
+    assert b"too large" in reason
+
+
+def test_an_oversized_declared_length_is_refused_before_the_body_arrives(
+    endpoint: Endpoint,
+) -> None:
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 900000000\r\n\r\nSELECT"
+        )
+        reply = sock.makefile("rb").readline()
+    assert reply.split()[1] == b"413"
 
 
 # --- the command ----------------------------------------------------------------------------
