@@ -12,6 +12,7 @@ failed or killed build never leaves a half-written ``OUT`` (see :mod:`labourgrap
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -27,7 +28,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from . import outdir
-from .curation import add_to_dataset, curate
+from .curation import add_facts, curate, judgements_graph
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
@@ -37,7 +38,7 @@ from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
-from .rdf import nquads, to_dataset, trig
+from .rdf import write_nquads, write_trig
 from .resolve import slug
 from .review import to_json as review_json
 from .store import load_store
@@ -283,17 +284,21 @@ def _write_outputs(
         rel = f"text/{slug(x.document.doc_id)}.txt"
         _write(staging / rel, x.document.source_text)
         text_files[x.document.doc_id] = rel
-    ds = to_dataset(extractions, resolution, text_files, curated.mention_reasons)
-    add_to_dataset(ds, curated)
-    nq = nquads(ds)
-    _write(staging / "graph.nq", nq)
-    _write(staging / "graph.trig", trig(ds))
+    result.quads = write_nquads(
+        staging / "graph.nq",
+        extractions,
+        resolution,
+        text_files,
+        curated.mention_reasons,
+        graphs=[judgements_graph(curated)],
+        additions=functools.partial(add_facts, curated),
+    )
+    write_trig(staging / "graph.nq", staging / "graph.trig")
     outdir.checkpoint("staged")
     load_store(staging / "store", staging / "graph.nq")
     outdir.checkpoint("stored")
 
     result.documents = len(extractions)
-    result.quads = nq.count("\n")
     result.entities = Counter(e.type for e in resolution.entities)
     result.incidents = Counter(i.type for x in extractions for i in x.incidents)
     report = {

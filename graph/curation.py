@@ -17,15 +17,16 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import DCTERMS, RDF, RDFS, XSD, Dataset, Literal, URIRef
+import pyoxigraph as ox
 
 from .judgements import Judgement, norm
 from .model import DateValue, Entity, Extraction, Incident, Mention, Relation, Resolution, Span
-from .rdf import DocGraph, entity_iri, relation_iri
+from .rdf import DocGraph, GraphWriter, entity_iri, relation_iri
 from .reference import Reference, load_reference
 from .resolve import Detailed, Link, MentionKey, hash_id, resolve_detailed
-from .vocab import ID, LG
+from .vocab import OX
 
+DCTERMS, ID, LG, RDF, RDFS, XSD = OX.DCTERMS, OX.ID, OX.LG, OX.RDF, OX.RDFS, OX.XSD
 JUDGEMENTS_GRAPH = ID["graph/judgements"]
 
 
@@ -54,7 +55,7 @@ class Curated:
     resolution: Resolution
     mention_reasons: dict[MentionKey, str]
     judgements: list[Judgement]
-    touched: dict[str, set[URIRef]] = field(default_factory=dict)  # judgement id -> nodes
+    touched: dict[str, set[ox.NamedNode]] = field(default_factory=dict)  # judgement id -> nodes
     added: list[Added] = field(default_factory=list)
     unmatched: list[tuple[Judgement, str]] = field(default_factory=list)
     blocked: tuple[str, ...] = ()
@@ -63,7 +64,7 @@ class Curated:
     def miss(self, j: Judgement, problem: str) -> None:
         self.unmatched.append((j, problem))
 
-    def touch(self, j: Judgement, nodes: Iterable[URIRef]) -> None:
+    def touch(self, j: Judgement, nodes: Iterable[ox.NamedNode]) -> None:
         self.touched.setdefault(j.id, set()).update(nodes)
 
     def report(self) -> dict:
@@ -448,26 +449,32 @@ _STEPS = {
 # ---------------------------------------------------------------- RDF
 
 
-def add_to_dataset(ds: Dataset, cur: Curated) -> None:
-    """Write the judgements graph, the hand-added facts and the links to what was judged."""
-    g = ds.graph(JUDGEMENTS_GRAPH)
+def judgements_graph(cur: Curated) -> GraphWriter:
+    """The judgements graph: each judgement applied, and the links from what it shaped."""
+    g = GraphWriter(JUDGEMENTS_GRAPH)
     missed = cur._missed()
     for j in cur.judgements:
         if j.id in missed:
             continue
         node = ID[f"judgement/{j.id}"]
-        g.add((node, RDF.type, LG.Judgement))
-        g.add((node, RDFS.label, Literal(j.summary)))
-        g.add((node, LG.decision, Literal(j.decision)))
-        g.add((node, LG.judgedBy, Literal(j.who)))
-        g.add((node, DCTERMS.created, Literal(j.when.isoformat(), datatype=XSD.date)))
-        g.add((node, LG.reason, Literal(j.why)))
-        for target in sorted(cur.touched.get(j.id, ())):
-            g.add((target, LG.judgement, node))
-    by_doc = {x.document.doc_id: x for x in cur.extractions}
-    ref = load_reference()
+        g.add(node, RDF.type, LG.Judgement)
+        g.add(node, RDFS.label, ox.Literal(j.summary))
+        g.add(node, LG.decision, ox.Literal(j.decision))
+        g.add(node, LG.judgedBy, ox.Literal(j.who))
+        g.add(node, DCTERMS.created, ox.Literal(j.when.isoformat(), datatype=XSD.date))
+        g.add(node, LG.reason, ox.Literal(j.why))
+        for target in sorted(cur.touched.get(j.id, ()), key=lambda n: n.value):
+            g.add(target, LG.judgement, node)
+    return g
+
+
+def add_facts(cur: Curated, dg: DocGraph) -> None:
+    """Write the facts added by hand to this document into its graph."""
+    ref = None
     for a in cur.added:
-        dg = DocGraph(ds, by_doc[a.doc_id], cur.resolution, ref)
+        if a.doc_id != dg.doc.doc_id:
+            continue
+        ref = ref or load_reference()
         if a.incident is None:
             s, t, o = a.relation
             title = ref.title_for(a.title) if a.title else None
@@ -485,7 +492,7 @@ def add_to_dataset(ds: Dataset, cur: Curated) -> None:
                 [entity_iri(a.place)] if a.place else [],
                 [entity_iri(e) for e in a.conventions],
             )
-        dg.g.add((node, LG.judgement, ID[f"judgement/{a.judgement.id}"]))
+        dg.g.add(node, LG.judgement, ID[f"judgement/{a.judgement.id}"])
 
 
 def _label(cur: Curated, eid: str) -> str:

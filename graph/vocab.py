@@ -7,6 +7,9 @@ Instance IRIs live under :data:`ID` (see :mod:`labourgraph.ids` for the rule).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import pyoxigraph as ox
 from rdflib import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -150,3 +153,37 @@ PREFIXES: dict[str, Namespace] = {
 
 ENTITY_CLASS: dict[str, URIRef] = {name: LG[name] for name in ENTITY_TYPES}
 INCIDENT_CONCEPT: dict[str, URIRef] = {name: LG[name] for name in INCIDENT_TYPES}
+
+
+class OxTerms:
+    """The same namespace as pyoxigraph terms, each made once on first use.
+
+    The RDF stage writes millions of quads with pyoxigraph (rdflib is kept for interoperability,
+    out of the hot path); a misspelt term still raises, as the closed namespace behind it does.
+    """
+
+    def __init__(self, namespace: Namespace | type) -> None:
+        self._ns = namespace
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = ox.NamedNode(str(self._ns[name]))
+        setattr(self, name, node)  # later look-ups are plain attribute reads
+        return node
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        # not kept: this is how instance IRIs (``OX.ID[f"entity/{eid}"]``) are made
+        return ox.NamedNode(str(self._ns[name]))
+
+
+OX = SimpleNamespace(
+    **{
+        **{prefix.upper(): OxTerms(ns) for prefix, ns in PREFIXES.items()},
+        # the closed namespaces, so a misspelt term raises
+        "LG": OxTerms(LG),
+        "SEM": OxTerms(SEM),
+        "OA": OxTerms(OA),
+    }
+)
+"""``OX.LG.hasAgent``, ``OX.RDF.type``...: every prefix of :data:`PREFIXES`, upper-cased."""
