@@ -125,11 +125,16 @@ def _year(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
     return _value(m.group("s"), date(y, 1, 1), date(y, 12, 31), "year")
 
 
+_SPACES = re.compile(r"\s+")
+_UNIT = re.compile(r"(day|week|month|year)s?\b")
+_AGO = re.compile(r"\b(?:ago|prior|earlier|before)$")
+
+
 def _relative(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
     """Yesterday, this/last week|month|year, N units ago: counted back from the anchor."""
     if anchor is None:
         return None
-    text, phrase = m.group("s"), re.sub(r"\s+", " ", m.group("s").lower())
+    text, phrase = m.group("s"), _SPACES.sub(" ", m.group("s").lower())
     a, rank = anchor.earliest, {"day": 0, "month": 1, "year": 2}[anchor.precision]
     phrase = {"last night": "yesterday", "tonight": "today", "this morning": "today"}.get(
         phrase, phrase
@@ -139,8 +144,8 @@ def _relative(m: re.Match[str], anchor: DateValue | None) -> DateValue | None:
             return None
         d = a - timedelta(days=1 if phrase == "yesterday" else 0)
         return _value(text, d, d, "day")
-    unit = re.search(r"(day|week|month|year)s?\b", phrase).group(1)
-    if re.search(r"\b(?:ago|prior|earlier|before)$", phrase):
+    unit = _UNIT.search(phrase).group(1)
+    if _AGO.search(phrase):
         n = _NUMBERS.get(phrase.split()[0]) or int(phrase.split()[0])
     else:
         n = 1 if "last" in phrase else 0

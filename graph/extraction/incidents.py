@@ -13,7 +13,7 @@ from spacy.tokens import Doc as SpacyDoc
 from ..dates import find_dates
 from ..model import ACTOR_TYPES, DateValue, Document, Incident, Mention
 from ..reference import Reference
-from .nlp import Covered, Matchers, between, longest_first
+from .nlp import Covered, Matchers, between, compiled, longest_first
 
 # Acts done to individual people are recorded once per victim (monitors' practice).
 # Happenings defined by who holds them rather than by whom they hit.
@@ -71,6 +71,17 @@ CLOSING = re.compile(
 DEAR = re.compile(r"(?m)^[ \t]*Dear\b[^\n]{0,80}$")
 DATELINE = re.compile(r"^\s*\(?\p{Lu}[\p{L} .'’-]{1,40},\s*$")
 MAX_QUOTE = 320
+# "KazTAG - The government ...": a news agency's credit line opening a sentence.
+CREDIT = re.compile(r"\s*\S[^\n]{0,40}?\s[-–—]\s")
+BY_AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
+MEETING_BODY = re.compile(r"\s*(?:of|in|at|by|within)\s+(?:the\s+)?")
+SPEAKER_GAP = re.compile(r"[\s,]*(?:[\p{L}-]+\s+){0,4}")
+CLAUSE_COMMA = re.compile(r",\s+(?:the\s+)?$")
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+COUNT = re.compile(
+    r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+(?:people|workers|protesters|trade unionists|"
+    r"activists|persons|men|women|dead)\b"
+)
 
 
 def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -121,7 +132,7 @@ class IncidentFinder:
             word = self.text[s:e]
             ss, _ = _sentence_of(self.sentences, s)
             if any(
-                re.match(x, self.text[s : s + 80], flags=re.I)
+                compiled(x, re.I).match(self.text[s : s + 80])
                 for x in self.ref.triggers[itype].exclude
             ):
                 continue
@@ -225,7 +236,7 @@ class IncidentFinder:
         ts, te = trig[0]
         in_sent = between(self.by_start, self.starts, ss, se)
         # "KazTAG - The government ...": a news agency crediting itself is no actor.
-        credit = re.match(r"\s*\S[^\n]{0,40}?\s[-–—]\s", self.text[ss:se])
+        credit = CREDIT.match(self.text[ss:se])
         actors = sorted(
             [
                 mm
@@ -282,16 +293,12 @@ class IncidentFinder:
             # An apposition (", president of the X (Y),") does not part a subject from its verb.
             gap_before = APPOSITION.sub("", self.text[a.clean_end : ts]) if before else ""
             after_text = self.text[trig[-1][1] : a.clean_start] if not before else ""
-            if not before and re.search(r"\bby\s+(?:the\s+)?$", after_text):
+            if not before and BY_AGENT.search(after_text):
                 if a.type in spec.agent_types:
                     agents.append(a)
                 continue
             # "the discussions in the International Labour Conference": the body that meets.
-            if (
-                not before
-                and itype == "Meeting"
-                and re.fullmatch(r"\s*(?:of|in|at|by|within)\s+(?:the\s+)?", after_text)
-            ):
+            if not before and itype == "Meeting" and MEETING_BODY.fullmatch(after_text):
                 if a.type in spec.agent_types:
                     agents.append(a)
                     continue
@@ -300,7 +307,7 @@ class IncidentFinder:
                 not before
                 and itype == "Statement"
                 and SAYING_AFTER.match(self.text[ts:te])
-                and (re.fullmatch(r"[\s,]*(?:[\p{L}-]+\s+){0,4}", after_text))
+                and (SPEAKER_GAP.fullmatch(after_text))
             ):
                 if a.type in spec.agent_types:
                     agents.append(a)
@@ -327,9 +334,7 @@ class IncidentFinder:
                     for a in actors
                     if a.clean_start > te
                     and a.type in spec.agent_types
-                    and re.search(
-                        r",\s+(?:the\s+)?$", self.text[max(ss, a.clean_start - 8) : a.clean_start]
-                    )
+                    and CLAUSE_COMMA.search(self.text[max(ss, a.clean_start - 8) : a.clean_start])
                 ),
                 None,
             )
@@ -493,7 +498,7 @@ def _letter_parts(
     dear = DEAR.search(text)
     if dear is None:
         return None
-    head_end = re.search(r"\n[ \t]*\n", text)
+    head_end = BLANK_LINE.search(text)
     head_end = head_end.start() if head_end and head_end.start() < dear.start() else 0
     closing = CLOSING.search(text, dear.end())
     sign = (closing.end(), closing.end() + 400) if closing else (len(text), len(text))
@@ -523,11 +528,7 @@ def _dedup(ms: list[Mention] | tuple[Mention, ...]) -> list[Mention]:
 
 
 def _count(sentence: str) -> int | None:
-    mt = re.search(
-        r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+(?:people|workers|protesters|trade unionists|"
-        r"activists|persons|men|women|dead)\b",
-        sentence,
-    )
+    mt = COUNT.search(sentence)
     return int(mt.group(1).replace(",", "")) if mt else None
 
 

@@ -11,7 +11,7 @@ from spacy.tokens import Doc as SpacyDoc
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
-from .nlp import Covered, Matchers, longest_first
+from .nlp import Covered, Matchers, compiled, longest_first
 
 NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
@@ -306,6 +306,19 @@ FUNCTION_WORDS = frozenset(
         "says",
     ]
 )
+LETTER_WORD = re.compile(r"\p{L}[\p{L}'’]*")
+COMPLEMENT = re.compile(r"\s+(?:of|on|for)\s+")
+AND_THE = re.compile(r"\s+and\s+(?:the\s+)?")
+QUALIFIED_OF = re.compile(r"(.+?)\s+of\s+(?:the\s+)?(?=\p{Lu})", flags=re.S)
+TRAILING_WHEN_WHERE = re.compile(
+    rf"\s+(?:in|on|of|for)\s+(?:\p{{Lu}}\p{{L}}+\s+)*?(?:{'|'.join(sorted(MONTH_AND_DAY_NAMES))})\b"
+    r"|\s+in\s+\p{Lu}"
+)
+UPPER = re.compile(r"\p{Lu}")
+NON_ALNUM = re.compile(r"[^\p{L}\p{N}]+")
+NON_SPACE = re.compile(r"\S+")
+BRACKETED_ACRONYM = re.compile(r"\s*\((\p{Lu}[\p{Lu}\p{Ll}&-]{1,11})\)")
+OF_COUNTRY = re.compile(r"[\w\s]*?\bof\s+(?:the\s+)?(\p{Lu}[\p{L}\s-]+)")
 # "Minister of Labour and Vocational Training": the ministry is named through its minister.
 MINISTER_OF = re.compile(
     r"\b(?:Deputy[ \t]+)?Minister[ \t]+(?:of|for)[ \t]+((?:the[ \t]+)?\p{Lu}[\p{L}-]*"
@@ -321,8 +334,7 @@ def _recase_capitals(text: str) -> str:
     """
 
     def recase(mt: re.Match) -> str:
-        return re.sub(
-            r"\p{L}[\p{L}'’]*",
+        return LETTER_WORD.sub(
             lambda w: (
                 w.group(0).lower() if w.group(0).lower() in SMALL_WORDS else w.group(0).title()
             ),
@@ -346,6 +358,23 @@ def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, re.Pattern]:
     )
 
 
+@functools.cache
+def _office_patterns(m: Matchers) -> list[tuple[str, str, re.Pattern]]:
+    """``(office, variant, pattern)`` for each way of writing a state office ("Attorney General")."""
+    return [
+        (t.office, v, re.compile(rf"\b{re.escape(v)}\b"))
+        for t in m.ref.titles
+        if t.office
+        for v in t.variants
+    ]
+
+
+@functools.cache
+def _office_prefixes(m: Matchers) -> tuple[str, ...]:
+    """ "Prosecutor General ": an office's name followed by a word (its holder's name)."""
+    return tuple(v + " " for _, v, _ in _office_patterns(m))
+
+
 def _salient(labels: list[str]) -> str:
     """The organisation the text has named most often so far, the latest on ties: "the
     federation" is the one the story is about, not one named in passing."""
@@ -362,7 +391,7 @@ def _org_type(name: str) -> str | None:
     """
     if PLURAL_HEAD.search(name):
         return None
-    head = re.split(r"\s+(?:of|on|for)\s+", name, maxsplit=1)[0]
+    head = COMPLEMENT.split(name, maxsplit=1)[0]
     for text in (head, name):
         best: tuple[int, int, str] | None = None
         for rank, (etype, pattern) in enumerate(ORG_HEADS):
@@ -390,7 +419,7 @@ def _name_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # "X and the Y": two names when both sides have a head word, else one name with "and".
         parts: list[list[int]] = []
         pos = s
-        for mt in re.finditer(r"\s+and\s+(?:the\s+)?", text[s:e]):
+        for mt in AND_THE.finditer(text[s:e]):
             parts.append([pos, s + mt.start()])
             pos = s + mt.end()
         parts.append([pos, e])
@@ -416,7 +445,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
             s += mt.end()
             continue
         # "Members of the X", "Hennadz Fiadynich of the X": what comes before "of" is no name part.
-        mt = re.match(r"(.+?)\s+of\s+(?:the\s+)?(?=\p{Lu})", text[s:e], flags=re.S)
+        mt = QUALIFIED_OF.match(text[s:e])
         if mt and not HEAD_WORD.search(mt.group(1)) and HEAD_WORD.search(text[s + mt.end() : e]):
             s += mt.end()
             continue
@@ -430,18 +459,14 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
             s += mt.end()
             continue
         break
-    mt = re.search(
-        rf"\s+(?:in|on|of|for)\s+(?:\p{{Lu}}\p{{L}}+\s+)*?(?:{'|'.join(sorted(MONTHS_DAYS))})\b"
-        r"|\s+in\s+\p{Lu}",
-        text[s:e],
-    )
+    mt = TRAILING_WHEN_WHERE.search(text[s:e])
     if mt:
         e = s + mt.start()
-    return (s, e) if e > s and re.search(r"\p{Lu}", text[s:e]) else None
+    return (s, e) if e > s and UPPER.search(text[s:e]) else None
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^\p{L}\p{N}]+", "-", text.lower()).strip("-")
+    return NON_ALNUM.sub("-", text.lower()).strip("-")
 
 
 class MentionFinder:
@@ -540,7 +565,7 @@ class MentionFinder:
                 if " " not in name.strip() or taken.contains(s, e):
                     continue
                 # "Prosecutor General Andrei Shved": an office, then the person holding it.
-                if any(name.startswith(v + " ") for v in self._office_variants()):
+                if name.startswith(_office_prefixes(self.m)):
                     continue
                 if name.isupper():
                     name = shadow[s:e]  # "WORKERS' RIGHTS OBSERVATORY" named in title case
@@ -553,7 +578,7 @@ class MentionFinder:
                     name = f"{name} of {self.ref.entities[self.country].name}"
                 self._add(s, e, "org-pattern", etype, key, name, self.country)
         for mt in LOWER_UNION.finditer(self.text):
-            words = list(re.finditer(r"\S+", mt.group(0)))
+            words = list(NON_SPACE.finditer(mt.group(0)))
             while len(words) > 2 and words[0].group(0).lower() in FUNCTION_WORDS:
                 words.pop(0)
             s = mt.start() + words[0].start()
@@ -571,22 +596,15 @@ class MentionFinder:
                 name = f"Ministry of {area} of {country}"
                 key = f"{self.country}-ministry-of-{_slug(area)}"
                 self._add(mt.start(), mt.end(), "office", "GovernmentBody", key, name, self.country)
-            for title in self.ref.titles:
-                if not title.office:
-                    continue
-                for variant in title.variants:
-                    for mt in re.finditer(rf"\b{re.escape(variant)}\b", self.text):
-                        name = f"{title.office} of {country}"
-                        key = f"{self.country}-{_slug(title.office)}"
-                        self._add(
-                            mt.start(),
-                            mt.end(),
-                            "office",
-                            "GovernmentBody",
-                            key,
-                            name,
-                            self.country,
-                        )
+            for office, variant, pattern in _office_patterns(self.m):
+                if variant not in self.text:
+                    continue  # a literal: no need to scan for it
+                for mt in pattern.finditer(self.text):
+                    name = f"{office} of {country}"
+                    key = f"{self.country}-{_slug(office)}"
+                    self._add(
+                        mt.start(), mt.end(), "office", "GovernmentBody", key, name, self.country
+                    )
         # "Russia and Central Asia constituency": a regional structure of a union federation.
         for mt in CONSTITUENCY.finditer(self.text):
             self._add(mt.start(), mt.end(), "org-pattern", "UnionFederation", "", mt.group(0))
@@ -643,7 +661,7 @@ class MentionFinder:
                 self.country,
             )
         for mt in PLANT.finditer(self.text):
-            words = list(re.finditer(r"\S+", mt.group(1)))
+            words = list(NON_SPACE.finditer(mt.group(1)))
             while words and words[0].group(0) in LEAD_WORDS:
                 words.pop(0)
             if not words or HEAD_WORD.search(mt.group(1)):
@@ -651,21 +669,17 @@ class MentionFinder:
             s, e = mt.start(1) + words[0].start(), mt.start(1) + words[-1].end()
             self._add(s, e, "org-pattern", "Company", "", self.text[s:e], self.country)
 
-    def _office_variants(self) -> list[str]:
-        return [v for t in self.ref.titles if t.office for v in t.variants]
-
     def _acronyms(self) -> None:
         """ "Korean Construction Workers' Union (KCWU)": the acronym names the same organisation."""
         for _s, e, label in list(self.spans):
             rule, etype, key, country, name = label.split("|", 4)
             if rule != "org-pattern":
                 continue
-            mt = re.match(r"\s*\((\p{Lu}[\p{Lu}\p{Ll}&-]{1,11})\)", self.text[e : e + 20])
+            mt = BRACKETED_ACRONYM.match(self.text[e : e + 20])
             if not mt or sum(c.isupper() for c in mt.group(1)) < 2:
                 continue
-            for occ in re.finditer(
-                rf"(?<![\p{{L}}-]){re.escape(mt.group(1))}(?![\p{{L}}-])", self.text
-            ):
+            acronym = compiled(rf"(?<![\p{{L}}-]){re.escape(mt.group(1))}(?![\p{{L}}-])")
+            for occ in acronym.finditer(self.text):
                 self._add(occ.start(), occ.end(), "acronym", etype, key, name, country)
 
     def _definite_references(self) -> None:
@@ -693,7 +707,7 @@ class MentionFinder:
         if not heads:
             return
         alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-        for mt in re.finditer(rf"\b[Tt]he\s+({alt})\b(?!\s+of\b)", self.text, flags=re.I):
+        for mt in compiled(rf"\b[Tt]he\s+({alt})\b(?!\s+of\b)", re.I).finditer(self.text):
             if self.text[mt.start(1)].islower() and mt.group(1).lower() in LOWER_HEADS_DONE:
                 continue  # the rules above settled "the court", "the union", "the federation"
             head = mt.group(1).lower()
@@ -732,7 +746,7 @@ class MentionFinder:
     def _country_near(self, pos: int) -> str:
         """The country named right after ("government of X") or the document's main country."""
         after = self.text[pos : pos + 60]
-        mt = re.match(r"[\w\s]*?\bof\s+(?:the\s+)?(\p{Lu}[\p{L}\s-]+)", after)
+        mt = OF_COUNTRY.match(after)
         if mt:
             for n in range(len(mt.group(1)), 0, -1):
                 cid = self.ref.country_name.get(mt.group(1)[:n].strip().lower())

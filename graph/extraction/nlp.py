@@ -6,6 +6,7 @@ import bisect
 import functools
 from dataclasses import dataclass
 
+import regex as re
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -60,6 +61,16 @@ def matchers() -> Matchers:
         triggers.add(itype, [nlp.make_doc(t) for t in spec.triggers])
 
     return Matchers(nlp, exact, folded, triggers, ref, entity_of_key)
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled(pattern: str, flags: int = 0) -> re.Pattern:
+    """A pattern built from document words (a surname, an acronym), compiled once per process.
+
+    The regex module's own cache is keyed on flags it re-derives per call, which cost more than
+    the search itself for the short scans these patterns do.
+    """
+    return re.compile(pattern, flags)
 
 
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -11,7 +11,7 @@ import yaml
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..reference import ONTOLOGY_DIR
-from .nlp import Covered, Matchers
+from .nlp import Covered, Matchers, compiled
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
@@ -23,6 +23,13 @@ HEAD = re.compile(
     r"\b(?:Union|Confederation|Federation|Committee|Ministry|Council|Congress|ITUC|ETUC)\b"
 )
 HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|Mister|Madam)\.?\s+$")
+# "the general secretary of the Birleşik Metal-İş union, " before a name.
+OFFICE_OF_BODY = re.compile(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}'’\s-]*,\s+$")
+APPOSITION = re.compile(r"^,[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?((?:[\p{L}\-’'.]+[ \t]*){1,5})")
+POSSESSIVE_S = re.compile(r"['’]s$")
+NON_SPACE = re.compile(r"\S+")
+LIST_GAP = re.compile(r"\s*(?:,|,?\s+and|,?\s+or)\s+")
+GIVEN_NAME_AND = re.compile(rf"(?<![\p{{L}}])({WORD})\s+and\s+$")
 NOT_NAMES = {
     "The",
     "A",
@@ -137,7 +144,7 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     # "the President of Kazakhstan, Nursultan Nazarbayev": a title of a body, then the name.
     # "the general secretary of the Birleşik Metal-İş union, Özkan Atar": the same, with a
     # lower-case word or two after the organisation's name.
-    office = re.search(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}'’\s-]*,\s+$", before)
+    office = OFFICE_OF_BODY.search(before)
     if office:
         words = office.group(1).split()
         if any(m.ref.title_for(" ".join(words[-n:])) is not None for n in (1, 2, 3)):
@@ -156,7 +163,7 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
 def _apposition_after(text: str, end: int, m: Matchers) -> bool:
     """ ", ORG Title" or ", Title of/at ORG" follows the name."""
     after = text[end : end + 80]
-    mt = re.match(r"^,[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?((?:[\p{L}\-’'.]+[ \t]*){1,5})", after)
+    mt = APPOSITION.match(after)
     if not mt:
         return False
     words = mt.group(1).lower().split()
@@ -191,7 +198,7 @@ def find_people(
 
     found: list[tuple[int, int, str]] = []
     for mt in NAME_RUN.finditer(text):
-        run = re.sub(r"['’]s$", "", mt.group(0))  # "Kharkova's lawyer": the name ends before 's
+        run = POSSESSIVE_S.sub("", mt.group(0))  # "Kharkova's lawyer": the name ends before 's
         words = run.split()
         starts = [mt.start() + mt.group(0).index(w) for w in words]
         # Drop leading title and stop words: "Deputy President Nurbek Kushakbaev".
@@ -219,7 +226,7 @@ def find_people(
     if ner is not None:
         for ps, _pe, name in ner(text):
             # The model's spans can carry a greeting or a title: "To Vice-President X", "Dear X".
-            words = list(re.finditer(r"\S+", name))
+            words = list(NON_SPACE.finditer(name))
             while words and (
                 words[0].group(0) in NOT_NAMES
                 or words[0].group(0).lower() in titles
@@ -261,7 +268,7 @@ def _coordinated(text: str, found, candidates) -> list[tuple[int, int, str]]:
                 continue
             for ps, pe, _ in found:
                 gap = text[pe:s] if pe <= s else text[e:ps]
-                if re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+or)\s+", gap):
+                if LIST_GAP.fullmatch(gap):
                     found.append((s, e, name))
                     spans.add((s, e))
                     changed = True
@@ -276,7 +283,7 @@ def _shared_surname(text: str, found, free) -> list[tuple[int, int, str]]:
         parts = name.split()
         if len(parts) < 2:
             continue
-        mt = re.search(rf"(?<![\p{{L}}])({WORD})\s+and\s+$", text[max(0, s - 40) : s])
+        mt = GIVEN_NAME_AND.search(text[max(0, s - 40) : s])
         if mt and mt.group(1) not in NOT_NAMES:
             gs = max(0, s - 40) + mt.start(1)
             ge = gs + len(mt.group(1))
@@ -321,7 +328,7 @@ def _propagate_surnames(text, found, free) -> list[tuple[int, int, str]]:
     for surname, name in sorted(full.items()):
         # Not inside another full name: "Aminul Islam" is not Shahidul Islam.
         pattern = rf"(?<![\p{{L}}.@])(?<!\p{{Lu}}\p{{L}}+[ \t]){re.escape(surname)}(?![\p{{L}}@])"
-        for mt in re.finditer(pattern, text):
+        for mt in compiled(pattern).finditer(text):
             s, e = mt.span()
             if (s, e) in seen or not free(s, e) or any(a <= s < b for a, b, _ in out):
                 continue

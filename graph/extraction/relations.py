@@ -32,6 +32,9 @@ ITS_AFFILIATE = re.compile(
 
 
 UNION_TYPES = ("TradeUnion", "UnionFederation")
+LIST_JOIN = re.compile(r"(?:,|\band)\s+$")
+GENITIVE = re.compile(r"^['’]s\s+")
+COMMA_ONLY = re.compile(r"^,\s+(?:the\s+)?$")
 CLOSING = re.compile(
     r"(?im)^\s*(?:yours\s+(?:sincerely|faithfully|truly)|sincerely|(?:kind|best|warm)\s+regards|"
     r"in\s+solidarity)\b"
@@ -121,7 +124,7 @@ def _context_positions(text, ref, p, later, orgs, out, add, ss, se) -> None:
             add("position", p, last[-1].object, t[0], t[1], ss, se)
             return
     # "REP leaders X and Y": Y shares the post stated for X.
-    mt = re.search(r"(?:,|\band)\s+$", before)
+    mt = LIST_JOIN.search(before)
     if mt:
         prior = [
             r
@@ -168,7 +171,7 @@ def _position_rules(text, ref, p, prev, nxt, later, add, ss, se) -> None:
     # "CNTUK President Larisa Kharkova": ORG TITLE PERSON; "the union's president, X"
     if prev is not None and prev.type in ORG_TYPES:
         between = text[prev.clean_end : p.clean_start]
-        t = _title(ref, re.sub(r"^['’]s\s+", " ", between).rstrip(", "))
+        t = _title(ref, GENITIVE.sub(" ", between).rstrip(", "))
         if t:
             add("position", p, prev, t[0], t[1], ss, se)
             return
@@ -183,7 +186,7 @@ def _position_rules(text, ref, p, prev, nxt, later, add, ss, se) -> None:
         return
     between = text[p.clean_end : nxt.clean_start]
     # "Nurbek Kushakbaev, CNTUK Vice-President"
-    if re.match(r"^,\s+(?:the\s+)?$", between):
+    if COMMA_ONLY.match(between):
         after = text[nxt.clean_end : nxt.clean_end + 60]
         for cut in range(min(len(after), 50), 2, -1):
             t = _title(ref, after[:cut])
