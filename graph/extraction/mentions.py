@@ -11,7 +11,7 @@ from spacy.tokens import Doc as SpacyDoc
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
-from .nlp import Covered, Matchers, compiled, longest_first
+from .nlp import Confined, Covered, Matchers, alternation, compiled, longest_first
 
 NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
@@ -159,13 +159,16 @@ ORG_HEADS: list[tuple[str, re.Pattern]] = [
         re.compile(r"\b(Committee|Commission|Mission|Delegation|(?<!['’]s )Office)\b"),
     ),
 ]
-LAW = re.compile(
+# Every law's name holds one of the anchor's words; commas, quotes and the like end a name.
+LAW = Confined(
     r"(?:(?:Article|Section|Art\.|Part)\s+\d+[\w.()\s-]{0,12}\s+of\s+(?:the\s+)?)?(?P<law>"
     rf"(?:(?:{NAME}\s+){{0,3}}(?P<code>(?:Criminal|Labou?r|Penal|Civil|Administrative)\s+"
     r"(?:Procedure\s+)?(?:Code|Offences Code))"
     rf"|(?:Law|Act)\s+(?:on|of)\s+(?:the\s+)?{NAME}(?:\s+(?:on|of|and)?\s*{NAME}){{0,4}}"
     rf"|{NAME}(?:\s+{NAME}){{0,3}}\s+(?:Act|Law)\b"
-    r"|Constitution))"
+    r"|Constitution))",
+    anchor="Code|Law|Act|Constitution",
+    chars=r"\w\p{L}\d.()\s'’-",
 )
 # Laws named in running text: "the labour code", "the new trade union law".
 LOWER_LAW = re.compile(
@@ -209,9 +212,11 @@ DEFINITE: list[tuple[re.Pattern, Callable[[str, str], bool]]] = [
 LOWER_HEADS_DONE = frozenset({"court", "union", "federation", "confederation"})
 # Unions named in running text: "the Kazakh health workers union", "Metallurgy and mining
 # sectoral union". Leading function words are trimmed off afterwards.
-LOWER_UNION = re.compile(
+LOWER_UNION = Confined(
     r"\b(?:\p{Lu}[\p{Ll}-]+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
-    r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b"
+    r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b",
+    anchor="union",
+    chars=r"\p{L}\s’'-",
 )
 # Courts named by kind in running text: "an appeal court", "the district court".
 LOWER_COURT = re.compile(
@@ -245,16 +250,22 @@ SUBSIDIARY = re.compile(
     r"\b(\p{Lu}[\p{L}&-]+),\s+(?:a|the)\s+(?:[\w-]+\s+)?subsidiary\s+of\s+(?:the\s+)?"
     r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b"
 )
-NAMED_BY_KIND: list[tuple[re.Pattern, str]] = [
+NAMED_BY_KIND: list[tuple[re.Pattern | Confined, str]] = [
     # "the Birleşik Metal-İş union": a name, then the kind in lower case.
     (
-        re.compile(
-            r"\b[Tt]he\s+(?P<name>\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*){0,3})\s+(?:trade\s+)?union\b"
+        Confined(
+            r"\b[Tt]he\s+(?P<name>\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*){0,3})\s+(?:trade\s+)?union\b",
+            anchor="union",
+            chars=r"\p{L}\s’'-",
         ),
         "TradeUnion",
     ),
     (
-        re.compile(r"\b[\p{Ll}'’-]+\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b"),
+        Confined(
+            r"\b[\p{Ll}'’-]+\s+union\s+(?P<name>\p{Lu}[\p{L}-]{2,})\b",
+            anchor="union",
+            chars=r"\p{L}\s’'-",
+        ),
         "TradeUnion",
     ),
     (
@@ -350,8 +361,7 @@ def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, re.Pattern]:
 
     Compiled once per process: a pattern per demonym and document costs more than extraction.
     """
-    demonyms = m.ref.demonym_country
-    alt = "|".join(re.escape(d) for d in sorted(demonyms, key=lambda d: (-len(d), d)))
+    alt = alternation(m.ref.demonym_country)
     return (
         re.compile(rf"\b(?:{alt})\b", re.I),
         re.compile(rf"\b({alt})\s+(government|authorities|police|courts?)\b", re.I),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex as re
@@ -71,6 +72,62 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern:
     the search itself for the short scans these patterns do.
     """
     return re.compile(pattern, flags)
+
+
+def alternation(words: list[str] | set[str]) -> str:
+    """Pattern text matching any of ``words``, longest first, as a trie: "a(?:b(?:c)?)?".
+
+    The same matches as the words joined with "|" longest first: the words that fit at one
+    position are prefixes of one another, so they lie on one path of the trie, and the greedy
+    optional tails try the longest of them first. The engine then follows one path per
+    position instead of trying hundreds of words (demonyms: 5 times faster).
+    Words must differ other than by case when matched case-insensitively.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict) -> str:
+        tails = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not tails:
+            return ""
+        body = tails[0] if len(tails) == 1 else "(?:" + "|".join(tails) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)
+
+
+class Confined:
+    """A pattern whose matches hold only characters of one class and each contain an anchor.
+
+    ``finditer`` gives exactly the pattern's own matches, but runs the pattern only over the
+    runs of class characters that hold an anchor: a pattern that starts a costly attempt at
+    every word is then run over a few clauses instead of the whole text. No match can cross a
+    character outside the class, so each run is searched on its own; the character after a run
+    stays visible, so ``\b`` there reads as in the whole text. So: the pattern never matches
+    the empty string, has no ``$``, and looks at most one character past a match; ``anchor`` is
+    made of class characters.
+    """
+
+    def __init__(self, pattern: str, *, anchor: str, chars: str, flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.anchor = re.compile(anchor, flags)
+        self._after = re.compile(rf"[^{chars}]")
+        self._before = re.compile(rf"[^{chars}]", re.REVERSE)
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        end = 0
+        for hit in self.anchor.finditer(text):
+            if hit.start() < end:
+                continue  # in the run just searched
+            before = self._before.search(text, end, hit.start())
+            start = before.end() if before else end
+            after = self._after.search(text, hit.end())
+            end = after.start() if after else len(text)
+            yield from self.pattern.finditer(text, start, min(end + 1, len(text)))
 
 
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
