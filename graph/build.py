@@ -28,6 +28,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from . import outdir
+from .cache import Cache, Entry, cache_dir
 from .curation import add_facts, curate, judgements_graph
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
@@ -59,6 +60,7 @@ class BuildResult:
     entities: Counter = field(default_factory=Counter)
     incidents: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    reused: int = 0  # documents whose loading and extraction came from the cache
 
     @property
     def strict_problems(self) -> list[Problem]:
@@ -76,7 +78,8 @@ class BuildResult:
         )
         return "\n".join(
             [
-                f"Built {self.documents} documents into {self.out}/ ({self.quads} quads)",
+                f"Built {self.documents} documents into {self.out}/ ({self.quads} quads"
+                + (f"; {self.reused} unchanged, taken from the cache)" if self.reused else ")"),
                 "  entities:  " + ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items())),
                 "  incidents: " + ", ".join(f"{k} {v}" for k, v in sorted(self.incidents.items())),
                 f"  graph: {self.out}/graph.trig   store: {self.out}/store   "
@@ -112,29 +115,52 @@ class _Problems:
         self.shown = len(self.items)
 
 
-def _load_one(
-    path: Path, root: Path, limits: Limits, debug: bool
-) -> tuple[Document | None, list[Problem]]:
+@dataclass(frozen=True)
+class _Loaded:
+    """One source file after loading: its document (None if unusable) and cache state."""
+
+    document: Document | None
+    problems: list[Problem]
+    key: str | None = None  # its cache key
+    cached: Entry | None = None  # its cached load and extraction, when unchanged
+
+
+def _load_one(path: Path, root: Path, limits: Limits, debug: bool, cache: Cache | None) -> _Loaded:
     """Load one file, returning its problems rather than raising (it may run in a worker)."""
+    key = cache.key(path, root) if cache is not None else None
+    if key is not None and cache is not None and (entry := cache.get(key)) is not None:
+        return _Loaded(entry.document, list(entry.load_problems), key, entry)
     problems: list[Problem] = []
     try:
-        return load_document(path, root, limits=limits, problems=problems), problems
+        return _Loaded(load_document(path, root, limits=limits, problems=problems), problems, key)
     except DocumentError as exc:
         problems.append(Problem(exc.path, exc.problem))
     except Exception as exc:  # a parser bug on one file must not sink the build
         if debug:
             raise
         problems.append(Problem(str(path), f"could not be read ({_what(exc)}); {_BUG}"))
-    return None, problems
+    return _Loaded(None, problems)
 
 
-def _extract_one(doc: Document, debug: bool, ner: bool) -> tuple[Extraction | None, list[Problem]]:
+def _extract_one(
+    loaded: _Loaded, debug: bool, ner: bool, cache: Cache | None
+) -> tuple[Extraction | None, list[Problem]]:
+    """Extract one document, or take its cached extraction; write the cache entry when new."""
+    if loaded.cached is not None:
+        return loaded.cached.extraction, list(loaded.cached.extract_problems)
+    doc = loaded.document
+    assert doc is not None
     try:
-        return extract(doc, ner=ner), []
+        extraction, problems = extract(doc, ner=ner), []
     except Exception as exc:  # one bad document must not sink the build
         if debug:
             raise
-        return None, [Problem(doc.path, f"extraction failed ({_what(exc)}); {_BUG}")]
+        extraction = None
+        problems = [Problem(doc.path, f"extraction failed ({_what(exc)}); {_BUG}")]
+    if cache is not None and loaded.key is not None:
+        entry = Entry(doc, tuple(loaded.problems), extraction, tuple(problems))
+        cache.put(loaded.key, entry)
+    return extraction, problems
 
 
 def _map(func: Callable[..., T], calls: list[tuple], jobs: int, desc: str) -> Iterator[T]:
@@ -153,17 +179,23 @@ def _map(func: Callable[..., T], calls: list[tuple], jobs: int, desc: str) -> It
 
 
 def _load_all(
-    sources: list[Path], problems: _Problems, limits: Limits, debug: bool, jobs: int
-) -> list[Document]:
-    docs: list[Document] = []
+    sources: list[Path],
+    problems: _Problems,
+    limits: Limits,
+    debug: bool,
+    jobs: int,
+    cache: Cache | None,
+) -> list[_Loaded]:
+    docs: list[_Loaded] = []
     by_hash: dict[str, str] = {}
     by_slug: dict[str, str] = {}
     files = find_sources(sources, problems.items)
     problems.flush()
-    calls = [(path, root, limits, debug) for path, root in files]
-    for doc, found in _map(_load_one, calls, jobs, "load"):
-        problems.items.extend(found)
+    calls = [(path, root, limits, debug, cache) for path, root in files]
+    for loaded in _map(_load_one, calls, jobs, "load"):
+        problems.items.extend(loaded.problems)
         problems.flush()
+        doc = loaded.document
         if doc is None:
             continue
         if doc.sha256 in by_hash:
@@ -179,8 +211,10 @@ def _load_all(
             )
             continue
         by_hash[doc.sha256] = by_slug[key] = doc.path
-        docs.append(doc)
-    return sorted(docs, key=lambda d: d.doc_id)
+        if cache is not None and loaded.key is not None:
+            cache.used.add(loaded.key)
+        docs.append(loaded)
+    return sorted(docs, key=lambda d: d.document.doc_id if d.document else "")
 
 
 def _what(exc: BaseException) -> str:
@@ -189,11 +223,14 @@ def _what(exc: BaseException) -> str:
 
 
 def _extract_all(
-    docs: list[Document], problems: _Problems, debug: bool, jobs: int, ner: bool
+    docs: list[_Loaded], problems: _Problems, debug: bool, jobs: int, ner: bool, cache: Cache | None
 ) -> list[Extraction]:
+    """Every document's extraction, in document order; unchanged ones taken from the cache."""
+    todo = [d for d in docs if d.cached is None]
+    fresh = iter(_map(_extract_one, [(d, debug, ner, cache) for d in todo], jobs, "extract"))
     out = []
-    calls = [(d, debug, ner) for d in docs]
-    for extraction, found in _map(_extract_one, calls, jobs, "extract"):
+    for d in docs:
+        extraction, found = _extract_one(d, debug, ner, cache) if d.cached else next(fresh)
         problems.items.extend(found)
         problems.flush()
         if extraction is not None:
@@ -217,6 +254,7 @@ def build(
     debug: bool = False,
     echo: Callable[[str], None] = _stderr,
     judgements: Path | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Build ``out`` from ``sources``; bad files become problems, the rest goes on.
 
@@ -225,7 +263,9 @@ def build(
     extract documents (the outputs are the same for any number); ``ner`` adds the
     statistical model's people (None: when the model is installed); ``debug`` lets an unexpected
     exception in one file stop the build with its traceback; ``echo`` prints the one-line messages;
-    ``judgements`` is a judgements file besides each source folder's ``judgements.yaml``.
+    ``judgements`` is a judgements file besides each source folder's ``judgements.yaml``;
+    ``cache`` reuses the loading and extraction of documents unchanged since the last build into
+    ``out`` (see :mod:`labourgraph.cache`; the outputs are the same either way).
     """
     out = out.resolve()
     limits = limits or Limits()
@@ -241,8 +281,6 @@ def build(
             echo(f"Note: {out}: {line}")
         outdir.checkpoint("locked")
         problems = _Problems(result.problems, echo)
-        docs = _load_all(sources, problems, limits, debug, jobs)
-        outdir.checkpoint("loaded")
         # Decided once here, so every worker process extracts the same way.
         use_ner = ner_model.available() if ner is None else ner
         if use_ner and not ner_model.available():
@@ -250,7 +288,11 @@ def build(
                 f"--ner: the model {ner_model.MODEL} is not installed; "
                 "pip install --require-hashes -r requirements-ner.txt"
             )
-        extractions = _extract_all(docs, problems, debug, jobs, use_ner)
+        store = Cache(cache_dir(out), use_ner, limits) if cache else None
+        docs = _load_all(sources, problems, limits, debug, jobs, store)
+        outdir.checkpoint("loaded")
+        result.reused = sum(d.cached is not None for d in docs)
+        extractions = _extract_all(docs, problems, debug, jobs, use_ner, store)
         staging = outdir.staging_dir(out)
         try:
             _write_outputs(staging, extractions, result, judged, echo)
@@ -258,6 +300,8 @@ def build(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if store is not None:
+            store.prune()  # only once the build is in: a failed build keeps the old entries
     return result
 
 

@@ -118,6 +118,12 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="A judgements file to apply besides each source folder's judgements.yaml.",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Reuse the work on documents unchanged since the last build (kept in OUT.cache).",
+)
 @_common
 def build(
     sources: tuple[Path, ...],
@@ -130,6 +136,7 @@ def build(
     max_html_depth: int,
     ner: bool | None,
     judgements: Path | None,
+    cache: bool,
     out: Path,
     debug: bool,
 ) -> None:
@@ -151,6 +158,7 @@ def build(
         ner=ner,
         debug=debug,
         judgements=judgements,
+        cache=cache,
     )
     click.echo(result.summary())
     if strict and result.strict_problems:

@@ -81,7 +81,12 @@ def test_killed_build_leaves_the_previous_build_whole(previous, bigger, point) -
     proc = subprocess.run(_cmd(bigger, previous), env=_env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "zz_good.txt" in _assert_whole(previous)["documents"]
-    assert sorted(p.name for p in previous.parent.iterdir()) == ["out", "out.lock", "src"]
+    assert sorted(p.name for p in previous.parent.iterdir()) == [
+        "out",
+        "out.cache",
+        "out.lock",
+        "src",
+    ]
 
 
 def test_killed_right_after_the_swap_leaves_the_new_build_whole(previous, bigger) -> None:
@@ -140,7 +145,7 @@ def test_a_swap_killed_between_its_renames_is_undone(previous, built, tmp_path) 
 
 def test_swap_without_exchange_replaces_the_build(previous, bigger, tmp_path) -> None:
     staging = tmp_path / "out.building-1"
-    build([bigger], tmp_path / "other")
+    build([bigger], tmp_path / "other", cache=False)
     shutil.copytree(tmp_path / "other", staging)
     outdir.swap_in(staging, previous, exchange=False)
     assert "zz_good.txt" in _assert_whole(previous)["documents"]

