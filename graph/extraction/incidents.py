@@ -115,6 +115,7 @@ class IncidentFinder:
         self.unions = [mm for mm in self.by_start if mm.type in ("TradeUnion", "UnionFederation")]
         self.union_starts = [mm.clean_start for mm in self.unions]
         self.governments = [mm for mm in mentions if mm.key.endswith("-government")]
+        self._dates: dict[tuple[int, int], list[tuple[int, int, DateValue]]] = {}
 
     def _triggers(self) -> list[tuple[int, int, str, bool]]:
         """``(start, end, type, real)`` in cleaned text; ``real`` is False for irrealis uses."""
@@ -451,20 +452,29 @@ class IncidentFinder:
         return [(near or govs)[0]] if govs else []
 
     def _date(self, itype: str, sentence: tuple[int, int], ts: int, te: int) -> DateValue | None:
-        ss, se = sentence
+        ss, _se = sentence
         anchor = self.doc.anchor_at(ss)
         word = self.text[ts:te]
-        # A dateline opening the sentence dates the document, not what the sentence reports.
-        found = [
-            f
-            for f in find_dates(self.text[ss:se], anchor)
-            if not DATELINE.match(self.text[ss : ss + f[0]])
-        ]
+        found = self._sentence_dates(sentence)
         if found:
             return min(found, key=lambda f: abs(f[0] + ss - ts))[2]
         if itype == "Statement" and anchor is not None and PRESENT_STATEMENT.match(word):
             return anchor
         return self._recent_date(ss)
+
+    def _sentence_dates(self, sentence: tuple[int, int]) -> list[tuple[int, int, DateValue]]:
+        """The dates of a sentence (offsets within it); read once, though several of its
+        incidents ask."""
+        found = self._dates.get(sentence)
+        if found is None:
+            ss, se = sentence
+            # A dateline opening the sentence dates the document, not what the sentence reports.
+            found = self._dates[sentence] = [
+                f
+                for f in find_dates(self.text[ss:se], self.doc.anchor_at(ss))
+                if not DATELINE.match(self.text[ss : ss + f[0]])
+            ]
+        return found
 
     def _recent_date(self, clean: int) -> DateValue | None:
         """Undated news is recent news: the month of the item or document that reports it."""

@@ -7,12 +7,15 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import regex as re
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc as SpacyDoc
 
-from ..reference import Reference, load_reference
+from ..reference import Reference, Title, load_reference
 
 # All-caps aliases up to this length are acronyms and match case-sensitively ("ILO", not "ilo").
 ACRONYM_MAX = 8
@@ -128,6 +131,48 @@ class Confined:
             after = self._after.search(text, hit.end())
             end = after.start() if after else len(text)
             yield from self.pattern.finditer(text, start, min(end + 1, len(text)))
+
+
+# Per tuple of titles (one per process): lower-cased variant -> title, the first title on ties.
+_TITLE_INDEX: dict[int, tuple[tuple[Title, ...], dict[str, Title]]] = {}
+
+
+def title_for(ref: Reference, text: str) -> Title | None:
+    """``ref.title_for(text)`` by one dictionary look-up instead of a scan of every variant."""
+    entry = _TITLE_INDEX.get(id(ref.titles))
+    if entry is None or entry[0] is not ref.titles:
+        index: dict[str, Title] = {}
+        for title in ref.titles:
+            for variant in title.variants:
+                index.setdefault(variant.lower(), title)
+        entry = _TITLE_INDEX[id(ref.titles)] = (ref.titles, index)
+    return entry[1].get(text.lower())
+
+
+def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of the sentences the pipeline's sentencizer marks in ``sdoc``.
+
+    The sentencizer's own rule, read from token arrays: a token that is neither punctuation nor
+    a sentence-ending character starts a sentence when such a character came before it. The
+    sentencizer makes a Python object per token, which cost as much as tokenising.
+    """
+    n = len(sdoc)
+    if n == 0:
+        return []
+    enders = m.nlp.get_pipe("sentencizer").punct_chars
+    cols = sdoc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
+    orth, punct, idx, length = cols[:, 0], cols[:, 1].astype(bool), cols[:, 2], cols[:, 3]
+    strings = sdoc.vocab.strings
+    ender_ids = [o for o in np.unique(orth).tolist() if strings[o] in enders]
+    ends = np.isin(orth, ender_ids)
+    plain = np.flatnonzero(~(punct | ends))
+    # The first plain token after each sentence-ending character opens a sentence.
+    after = np.searchsorted(plain, np.flatnonzero(ends), side="right")
+    starts = np.union1d([0], plain[after[after < len(plain)]]).tolist()
+    last = [*starts[1:], n]
+    return [
+        (int(idx[a]), int(idx[b - 1] + length[b - 1])) for a, b in zip(starts, last, strict=True)
+    ]
 
 
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

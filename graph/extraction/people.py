@@ -11,7 +11,7 @@ import yaml
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..reference import ONTOLOGY_DIR
-from .nlp import Covered, Matchers, compiled
+from .nlp import Covered, Matchers, compiled, title_for
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
@@ -136,6 +136,13 @@ def _title_words(m: Matchers) -> frozenset[str]:
     return frozenset(w.lower() for t in m.ref.titles for v in t.variants for w in v.split())
 
 
+@functools.cache
+def _title_endings(m: Matchers) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Every title variant lower-cased, with the length of the variant as written."""
+    variants = [v for t in m.ref.titles for v in t.variants]
+    return tuple(v.lower() for v in variants), tuple(len(v) for v in variants)
+
+
 def _title_before(text: str, pos: int, m: Matchers) -> bool:
     """A title (or an honorific) ends right before ``pos``: "union leader X", "President X"."""
     before = text[max(0, pos - 60) : pos]
@@ -147,17 +154,19 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     office = OFFICE_OF_BODY.search(before)
     if office:
         words = office.group(1).split()
-        if any(m.ref.title_for(" ".join(words[-n:])) is not None for n in (1, 2, 3)):
+        if any(title_for(m.ref, " ".join(words[-n:])) is not None for n in (1, 2, 3)):
             return True
     # "the BGIWF president, Kalpona Akter": a comma may close the title.
     low = before.lower().rstrip().removesuffix(",").rstrip()
     if not low or before[-1:] not in " \t":
         return False
-    for title in m.ref.titles:
-        for v in title.variants:
-            if low.endswith(v.lower()) and (len(low) == len(v) or not low[-len(v) - 1].isalnum()):
-                return True
-    return False
+    lowered, lengths = _title_endings(m)
+    if not low.endswith(lowered):
+        return False  # no title at all: the common case, settled without a loop
+    return any(
+        low.endswith(v) and (len(low) == n or not low[-n - 1].isalnum())
+        for v, n in zip(lowered, lengths, strict=True)
+    )
 
 
 def _apposition_after(text: str, end: int, m: Matchers) -> bool:

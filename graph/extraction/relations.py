@@ -7,6 +7,7 @@ import regex as re
 from ..model import ORG_TYPES, Document, Mention, Relation
 from ..reference import Reference
 from .nlp import between as starting_in
+from .nlp import title_for
 
 # "X, president of the Y", "X, president of the Gazipur district committee of the Y".
 APPOSITION_OF = re.compile(
@@ -53,7 +54,7 @@ STATE_BRANCH = re.compile(
 def _title(ref: Reference, text: str) -> tuple[str, str] | None:
     """``(as written, role id)`` when ``text`` is a title from the lookup, else None."""
     t = text.strip().strip(",").strip()
-    hit = ref.title_for(t)
+    hit = title_for(ref, t)
     return (t, hit.id) if hit else None
 
 
