@@ -219,6 +219,9 @@ _PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
     (rf"\b(?:(?i:on)\s+|(?P<last>(?i:last))\s+)(?P<s>(?P<wd>{WEEKDAY}))\b", _weekday),
 ]
 _COMPILED = [(re.compile(p), h) for p, h in _PATTERNS]
+# Every match of a pattern with a "mon" group (never optional) holds one of these words.
+_MONTH_WORDS = (*_FULL, *(m.upper() for m in _FULL), *_ABBR)
+_NEEDS_MONTH = ["(?P<mon>" in p for p, _ in _PATTERNS]
 
 
 def find_dates(text: str, anchor: DateValue | None) -> list[tuple[int, int, DateValue]]:
@@ -228,7 +231,11 @@ def find_dates(text: str, anchor: DateValue | None) -> list[tuple[int, int, Date
     a phrase that cannot be placed still blocks shorter readings inside it, then is dropped.
     """
     found: list[tuple[int, int, DateValue | None]] = []
-    for pattern, handler in _COMPILED:
+    # Most sentences name no month: skip the month patterns (the costliest) without a scan.
+    months = any(word in text for word in _MONTH_WORDS)
+    for (pattern, handler), needs_month in zip(_COMPILED, _NEEDS_MONTH, strict=True):
+        if needs_month and not months:
+            continue
         for m in pattern.finditer(text):
             found.append((m.start("s"), m.end("s"), handler(m, anchor)))
     found.sort(key=lambda f: (f[0] - f[1], f[0]))

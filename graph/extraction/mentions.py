@@ -11,7 +11,7 @@ from spacy.tokens import Doc as SpacyDoc
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
-from .nlp import Confined, Covered, Matchers, alternation, compiled, longest_first
+from .nlp import Confined, Covered, Matchers, alternation, find_literal, longest_first
 
 NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
@@ -329,6 +329,9 @@ UPPER = re.compile(r"\p{Lu}")
 NON_ALNUM = re.compile(r"[^\p{L}\p{N}]+")
 NON_SPACE = re.compile(r"\S+")
 BRACKETED_ACRONYM = re.compile(r"\s*\((\p{Lu}[\p{Lu}\p{Ll}&-]{1,11})\)")
+# Around an acronym: no letter or hyphen on either side.
+NOT_AFTER_WORD = re.compile(r"(?<![\p{L}-])")
+NOT_BEFORE_WORD = re.compile(r"(?![\p{L}-])")
 OF_COUNTRY = re.compile(r"[\w\s]*?\bof\s+(?:the\s+)?(\p{Lu}[\p{L}\s-]+)")
 # "Minister of Labour and Vocational Training": the ministry is named through its minister.
 MINISTER_OF = re.compile(
@@ -383,6 +386,30 @@ def _office_patterns(m: Matchers) -> list[tuple[str, str, re.Pattern]]:
 def _office_prefixes(m: Matchers) -> tuple[str, ...]:
     """ "Prosecutor General ": an office's name followed by a word (its holder's name)."""
     return tuple(v + " " for _, v, _ in _office_patterns(m))
+
+
+@functools.cache
+def _the_head(head: str) -> re.Pattern:
+    return re.compile(rf"\b[Tt]he\s+({re.escape(head)})\b(?!\s+of\b)", re.I)
+
+
+def _the_heads(text: str, heads: dict[str, str]) -> list[re.Match]:
+    """ "the <head>" for any of ``heads``, as one pattern of them all, longest first, finds them.
+
+    Each document has its own heads, and compiling a pattern per document cost more than the
+    rest of the rule; heads come from a closed list of words, so a pattern per head is kept.
+    Per head the matches cannot overlap ("the" cannot start inside a head word); where several
+    heads match at one place, the alternation takes the longest; then leftmost, no overlaps.
+    """
+    found = sorted(
+        ((mt.start(), -len(head), mt) for head in heads for mt in _the_head(head).finditer(text)),
+        key=lambda f: f[:2],
+    )
+    out: list[re.Match] = []
+    for start, _, mt in found:
+        if not out or start >= out[-1].end():
+            out.append(mt)
+    return out
 
 
 def _salient(labels: list[str]) -> str:
@@ -688,9 +715,8 @@ class MentionFinder:
             mt = BRACKETED_ACRONYM.match(self.text[e : e + 20])
             if not mt or sum(c.isupper() for c in mt.group(1)) < 2:
                 continue
-            acronym = compiled(rf"(?<![\p{{L}}-]){re.escape(mt.group(1))}(?![\p{{L}}-])")
-            for occ in acronym.finditer(self.text):
-                self._add(occ.start(), occ.end(), "acronym", etype, key, name, country)
+            for s, e in find_literal(self.text, mt.group(1), NOT_AFTER_WORD, NOT_BEFORE_WORD):
+                self._add(s, e, "acronym", etype, key, name, country)
 
     def _definite_references(self) -> None:
         """ "the court", "the confederation", "the union": the last one the text named."""
@@ -716,8 +742,7 @@ class MentionFinder:
                 heads.setdefault(words[-1].lower(), "")
         if not heads:
             return
-        alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-        for mt in compiled(rf"\b[Tt]he\s+({alt})\b(?!\s+of\b)", re.I).finditer(self.text):
+        for mt in _the_heads(self.text, heads):
             if self.text[mt.start(1)].islower() and mt.group(1).lower() in LOWER_HEADS_DONE:
                 continue  # the rules above settled "the court", "the union", "the federation"
             head = mt.group(1).lower()

@@ -77,6 +77,24 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+def find_literal(
+    text: str, literal: str, before: re.Pattern, after: re.Pattern
+) -> Iterator[tuple[int, int]]:
+    """Spans of ``literal`` where ``before`` matches at its start and ``after`` at its end.
+
+    The matches of the pattern "<lookbehinds><literal><lookaheads>" (``before`` holding the
+    lookbehinds, ``after`` the lookaheads), found without compiling a pattern per literal.
+    """
+    pos = 0
+    while (s := text.find(literal, pos)) >= 0:
+        e = s + len(literal)
+        if before.match(text, s) and after.match(text, e):
+            yield s, e
+            pos = e
+        else:
+            pos = s + 1
+
+
 def alternation(words: list[str] | set[str]) -> str:
     """Pattern text matching any of ``words``, longest first, as a trie: "a(?:b(?:c)?)?".
 

@@ -11,7 +11,7 @@ import yaml
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..reference import ONTOLOGY_DIR
-from .nlp import Covered, Matchers, compiled, title_for
+from .nlp import Covered, Matchers, alternation, find_literal, title_for
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
@@ -26,6 +26,10 @@ HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|Mister|Madam)\.?\s+$")
 # "the general secretary of the Birleşik Metal-İş union, " before a name.
 OFFICE_OF_BODY = re.compile(r"(\p{L}[\p{L}\s-]*?)\s+of\s+(?:the\s+)?\p{Lu}[\p{L}'’\s-]*,\s+$")
 APPOSITION = re.compile(r"^,[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?((?:[\p{L}\-’'.]+[ \t]*){1,5})")
+TRAILING_COMMA = re.compile(r",\s+$")  # what OFFICE_OF_BODY ends with: a cheap test first
+# Around a surname: not part of a word or an address, not after another capitalised word.
+SURNAME_BEFORE = re.compile(r"(?<![\p{L}.@])(?<!\p{Lu}\p{L}+[ \t])")
+SURNAME_AFTER = re.compile(r"(?![\p{L}@])")
 POSSESSIVE_S = re.compile(r"['’]s$")
 NON_SPACE = re.compile(r"\S+")
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+and|,?\s+or)\s+")
@@ -116,7 +120,8 @@ def _cues() -> tuple[re.Pattern, re.Pattern]:
     data = yaml.safe_load((ONTOLOGY_DIR / "person_cues.yaml").read_text(encoding="utf-8"))
 
     def alt(words: list[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+        # Only whether these patterns match is asked: a trie of the words matches the same.
+        return alternation(set(words))
 
     # A noun before the name ("activist X"), or an act done to people ("police arrested X").
     cue_words = alt([*data["before"], *data["done_to"]])
@@ -151,7 +156,7 @@ def _title_before(text: str, pos: int, m: Matchers) -> bool:
     # "the President of Kazakhstan, Nursultan Nazarbayev": a title of a body, then the name.
     # "the general secretary of the Birleşik Metal-İş union, Özkan Atar": the same, with a
     # lower-case word or two after the organisation's name.
-    office = OFFICE_OF_BODY.search(before)
+    office = TRAILING_COMMA.search(before) and OFFICE_OF_BODY.search(before)
     if office:
         words = office.group(1).split()
         if any(title_for(m.ref, " ".join(words[-n:])) is not None for n in (1, 2, 3)):
@@ -336,9 +341,7 @@ def _propagate_surnames(text, found, free) -> list[tuple[int, int, str]]:
     seen = {(s, e) for s, e, _ in out}
     for surname, name in sorted(full.items()):
         # Not inside another full name: "Aminul Islam" is not Shahidul Islam.
-        pattern = rf"(?<![\p{{L}}.@])(?<!\p{{Lu}}\p{{L}}+[ \t]){re.escape(surname)}(?![\p{{L}}@])"
-        for mt in compiled(pattern).finditer(text):
-            s, e = mt.span()
+        for s, e in find_literal(text, surname, SURNAME_BEFORE, SURNAME_AFTER):
             if (s, e) in seen or not free(s, e) or any(a <= s < b for a, b, _ in out):
                 continue
             out.append((s, e, name))
