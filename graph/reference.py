@@ -77,11 +77,15 @@ class Reference:
         return self.entities.get(f"ilo-c{number:03d}")
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path) -> list | dict:
     if not path.exists():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when present: ~20x faster, and every worker process loads these files.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from exc
     return data or []

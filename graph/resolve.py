@@ -21,8 +21,9 @@ target ids and the year (see :func:`_incident_ids`), so the same arrest in two d
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,22 +37,33 @@ from .reference import Reference, load_reference
 SURNAME_JW = 0.93
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9 ]+")
+_TRANSLIT = (
+    (re.compile(r"^ye"), "e"),  # Yeleusinov / Eleusinov
+    (re.compile(r"(?<=[aeiou])y(?=e)"), ""),  # -yev / -ev after a vowel
+    (re.compile(r"yev$"), "ev"),
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case, accents, punctuation and common transliteration variants folded away."""
-    t = anyascii(text).lower()
-    t = re.sub(r"[^a-z0-9 ]+", " ", t)
+    t = _NOT_ALNUM.sub(" ", anyascii(text).lower())
     words = []
     for w in t.split():
-        w = re.sub(r"^ye", "e", w)  # Yeleusinov / Eleusinov
-        w = re.sub(r"(?<=[aeiou])y(?=e)", "", w)  # -yev / -ev after a vowel
-        w = re.sub(r"yev$", "ev", w)
+        for pattern, repl in _TRANSLIT:
+            w = pattern.sub(repl, w)
         w = w.replace("kh", "h").replace("dzh", "zh").replace("iy", "i").replace("yy", "y")
         words.append(w)
     return " ".join(words)
 
 
+_SLUG_GAPS = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-") or "x"
+    return _SLUG_GAPS.sub("-", anyascii(text).lower()).strip("-") or "x"
 
 
 MentionKey = tuple[str, int, int]  # (doc_id, start, end) of a mention's span
@@ -140,9 +152,13 @@ def _given_agree(a: str, b: str) -> bool:
     return a == b or JaroWinkler.similarity(a, b) >= 0.9
 
 
+_TRADE_UNION = re.compile(r"\btrade (union|unions)\b")
+_LINKING_WORD = re.compile(r" (?:for|of|in|on) ")
+
+
 def _org_fold(name: str) -> str:
     """ "health workers trade union" = "health workers union": "trade" adds nothing before "union"."""
-    return re.sub(r"\btrade (union|unions)\b", r"\1", fold(name))
+    return _TRADE_UNION.sub(r"\1", fold(name))
 
 
 def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> None:
@@ -160,11 +176,7 @@ def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> Non
             for j in idx:
                 rest = names[j][len(short) :]
                 same_type = mentions[i].type == mentions[j].type
-                if (
-                    same_type
-                    and names[j].startswith(short)
-                    and re.match(r" (?:for|of|in|on) ", rest)
-                ):
+                if same_type and names[j].startswith(short) and _LINKING_WORD.match(rest):
                     cl.union(j, i, f"short form of '{mentions[j].name}' in the same document")
                     break
 
@@ -299,45 +311,69 @@ def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:
     )
 
 
+def _pair(
+    mentions: list[Mention],
+    cl: _Clusters,
+    i: int,
+    j: int,
+    pi: tuple[str, str],
+    pj: tuple[str, str],
+    full: Counter[str],
+    candidates: list[Candidate],
+) -> None:
+    """Compare two person mentions: merge them, note a near miss, or leave them apart."""
+    (gi, si), (gj, sj) = pi, pj
+    sim = 1.0 if si == sj else JaroWinkler.similarity(si, sj)
+    if sim < SURNAME_JW:
+        return
+    if not gi or not gj:
+        # A lone surname joins a full name only when exactly one full name fits.
+        if full[si or sj] <= 1:
+            cl.union(i, j, f"surname '{mentions[j].name}' of '{mentions[i].name}'")
+        return
+    if cl.blocked(i, j):
+        return  # judged not the same: neither merged nor a near miss
+    if _given_agree(gi, gj):
+        reason = (
+            "same name"
+            if (gi, si) == (gj, sj)
+            else (
+                f"transliteration '{mentions[i].name}' ~ '{mentions[j].name}' "
+                f"(surname Jaro-Winkler {sim:.2f})"
+            )
+        )
+        cl.union(i, j, reason)
+    else:
+        left, right = sorted((mentions[i].name, mentions[j].name))
+        reason = "shared surname, different given names"
+        candidates.append(Candidate(left, right, round(sim, 3), reason))
+
+
 def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Candidate]:
-    """Merge person mentions by surname and given-name agreement (blocked on folded surname)."""
+    """Merge person mentions by surname and given-name agreement (blocked on folded surname).
+
+    Names are compared once per pair of distinct names, not per pair of mentions: a person
+    named in a thousand documents costs one comparison with each other name of the block, so
+    the work grows with the names, not with the square of the mentions.
+    """
     people = [i for i, m in enumerate(mentions) if m.type == "Person" and not keys[i]]
-    blocks: dict[str, list[int]] = defaultdict(list)
+    parts: dict[str, tuple[str, str]] = {}
+    blocks: dict[str, dict[str, list[int]]] = defaultdict(dict)  # prefix -> name -> mentions
     for i in people:
-        blocks[_person_parts(mentions[i].name)[1][:3]].append(i)
-    candidates = []
+        name = mentions[i].name
+        if name not in parts:
+            parts[name] = _person_parts(name)
+        blocks[parts[name][1][:3]].setdefault(name, []).append(i)
+    candidates: list[Candidate] = []
     for block in blocks.values():
-        full = [i for i in block if _person_parts(mentions[i].name)[0]]
-        for pos, i in enumerate(block):
-            gi, si = _person_parts(mentions[i].name)
-            for j in block[pos + 1 :]:
-                gj, sj = _person_parts(mentions[j].name)
-                sim = 1.0 if si == sj else JaroWinkler.similarity(si, sj)
-                if sim < SURNAME_JW:
-                    continue
-                if not gi or not gj:
-                    # A lone surname joins a full name only when exactly one full name fits.
-                    fits = {_person_parts(mentions[k].name) for k in full}
-                    fits = {f for f in fits if f[1] == (si or sj)}
-                    if len(fits) <= 1:
-                        cl.union(i, j, f"surname '{mentions[j].name}' of '{mentions[i].name}'")
-                    continue
-                if cl.blocked(i, j):
-                    continue  # judged not the same: neither merged nor a near miss
-                if _given_agree(gi, gj):
-                    reason = (
-                        "same name"
-                        if (gi, si) == (gj, sj)
-                        else (
-                            f"transliteration '{mentions[i].name}' ~ '{mentions[j].name}' "
-                            f"(surname Jaro-Winkler {sim:.2f})"
-                        )
-                    )
-                    cl.union(i, j, reason)
-                else:
-                    left, right = sorted((mentions[i].name, mentions[j].name))
-                    reason = "shared surname, different given names"
-                    candidates.append(Candidate(left, right, round(sim, 3), reason))
+        names = list(block)  # in the order of their first mention
+        full = Counter(s for g, s in {parts[n] for n in names} if g)  # full names per surname
+        for pos, u in enumerate(names):
+            first = block[u][0]
+            for j in block[u][1:]:
+                _pair(mentions, cl, first, j, parts[u], parts[u], full, candidates)
+            for v in names[pos + 1 :]:
+                _pair(mentions, cl, first, block[v][0], parts[u], parts[v], full, candidates)
     # A pair a judgement (or another rule) put in one entity is no near miss any more.
     by_name = defaultdict(set)
     for i in people:
