@@ -3,6 +3,13 @@
 :func:`view_data_from_store` reads nodes, edges, evidence and dates. :func:`filter_view`
 narrows a :class:`ViewData` the way ``labourgraph view`` options ask (period, types, the
 neighbourhood of one actor) on a networkx graph, so the result is the same for the same input.
+
+The store is read one predicate at a time (``SELECT ?s ?o WHERE { ?s p ?o }`` over the union
+of all graphs, as every project query sees it) and joined in Python dicts. Joined in SPARQL,
+an incident's values multiply across its reports (each report is a named graph with its own
+dates, labels and places: millions of rows at 200 documents), and Oxigraph evaluates each
+OPTIONAL and star join row by row, which dominated large builds. A scan costs about one
+decoded term per value, so reading grows linearly with the store.
 """
 
 from __future__ import annotations
@@ -11,62 +18,301 @@ import calendar
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
+from itertools import product
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .errors import LabourgraphError
 from .model import ACTOR_TYPES, ENTITY_TYPES, INCIDENT_TYPES
-from .store import rows, run_query
+from .store import run_query, term_text
 from .view import Evidence, ViewData, ViewEdge, ViewNode, fold, search_key
 from .vocab import LG
 
 NS = str(LG._NS)
+MAX_MENTIONS = 20  # quotes kept per actor (its incidents carry the fuller evidence)
 
-ENTITIES = """
-SELECT ?e ?type ?label ?alias ?country WHERE {
-  ?e a ?t ; skos:prefLabel ?label .
-  FILTER(STRSTARTS(STR(?t), STR(lg:)))
-  BIND(STRAFTER(STR(?t), STR(lg:)) AS ?type)
-  OPTIONAL { ?e skos:altLabel ?alias }
-  OPTIONAL { ?e lg:country/skos:prefLabel ?country }
+# (predicate, edge kind, edge label) of the links drawn as stored; positions are drawn from
+# lg:Position nodes instead (member -> organization, labelled with the title).
+EDGE_PREDICATES: tuple[tuple[str, str, str], ...] = (
+    ("lg:hasAgent", "agent", "agent"),
+    ("lg:hasTarget", "target", "target"),
+    ("sem:hasPlace", "place", "place"),
+    ("lg:engagesConvention", "convention", "convention"),
+    ("lg:affiliatedTo", "affiliated_to", "affiliated to"),
+    ("org:subOrganizationOf", "part_of", "part of"),
+)
+POSITIONS = """
+SELECT DISTINCT ?s ?o ?label WHERE {
+  ?m a lg:Position ; org:member ?s ; org:organization ?o ; lg:title ?label
 }"""
-DOCS = """
-SELECT ?doc ?path ?title ?publisher ?issued ?url WHERE {
-  ?doc a lg:Document ; lg:sourcePath ?path .
-  OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:publisher ?publisher }
-  OPTIONAL { ?doc dcterms:issued ?issued } OPTIONAL { ?doc dcterms:source ?url }
-}"""
-EVIDENCE = """
-SELECT DISTINCT ?node ?doc ?exact ?prefix ?suffix ?start ?end WHERE {
-  { ?ann oa:hasBody ?node } UNION { ?node lg:evidence ?ann . ?node a lg:Incident }
-  ?ann oa:hasTarget ?t . ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p .
-  ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end .
-  OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
-}"""
-INCIDENTS = """
-SELECT ?i ?type ?label ?earliest ?latest ?precision ?text ?place WHERE {
-  ?i a lg:Incident ; lg:incidentType ?tc ; rdfs:label ?label .
-  BIND(STRAFTER(STR(?tc), STR(lg:)) AS ?type)
-  OPTIONAL { ?i sem:hasEarliestBeginTimeStamp ?earliest ; sem:hasLatestBeginTimeStamp ?latest ;
-             lg:datePrecision ?precision ; lg:dateText ?text }
-  OPTIONAL { ?i sem:hasPlace/skos:prefLabel ?place }
-}"""
-EDGES = """
-SELECT DISTINCT ?s ?o ?kind ?label WHERE {
-  { ?s lg:hasAgent ?o . BIND("agent" AS ?kind) BIND("agent" AS ?label) }
-  UNION { ?s lg:hasTarget ?o . BIND("target" AS ?kind) BIND("target" AS ?label) }
-  UNION { ?s sem:hasPlace ?o . BIND("place" AS ?kind) BIND("place" AS ?label) }
-  UNION { ?s lg:engagesConvention ?o . BIND("convention" AS ?kind) BIND("convention" AS ?label) }
-  UNION { ?m a lg:Position ; org:member ?s ; org:organization ?o ; lg:title ?label .
-          BIND("position" AS ?kind) }
-  UNION { ?s lg:affiliatedTo ?o . BIND("affiliated_to" AS ?kind) BIND("affiliated to" AS ?label) }
-  UNION { ?s org:subOrganizationOf ?o . BIND("part_of" AS ?kind) BIND("part of" AS ?label) }
+# Whatever has an lg: class and a skos:prefLabel is drawn: actors, conventions, laws, places.
+ENTITY_TYPES_QUERY = """
+SELECT DISTINCT ?e ?t WHERE {
+  ?e skos:prefLabel [] ; a ?t . FILTER(STRSTARTS(STR(?t), STR(lg:)))
 }"""
 CONVENTIONS = "SELECT DISTINCT ?i ?c WHERE { ?i lg:engagesConvention/lg:notation ?c }"
-MAX_MENTIONS = 20  # quotes kept per actor (its incidents carry the fuller evidence)
+DOC_FIELDS = (
+    ("title", "dcterms:title"),
+    ("publisher", "dcterms:publisher"),
+    ("issued", "dcterms:issued"),
+    ("url", "dcterms:source"),
+)
+DATE_FIELDS = (
+    ("earliest", "sem:hasEarliestBeginTimeStamp"),
+    ("latest", "sem:hasLatestBeginTimeStamp"),
+    ("precision", "lg:datePrecision"),
+    ("text", "lg:dateText"),
+)
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Objects = dict[Term, set[Term]]
+
+
+def _scan(store: ox.Store, predicate: str) -> ox.QuerySolutions:
+    """(subject, object) of every triple with ``predicate`` (a prefixed name).
+
+    A scan decodes just the two terms of each row; Oxigraph's joins cost more than the
+    dicts that replace them here.
+    """
+    return run_query(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+
+
+def _objects(store: ox.Store, predicate: str, subjects: Collection | None = None) -> Objects:
+    """subject -> its objects of ``predicate``, for ``subjects`` only if given.
+
+    Terms, not their text, are joined on, as SPARQL does; a value several reports (graphs)
+    state is one value.
+    """
+    out: Objects = defaultdict(set)
+    for s, o in _scan(store, predicate):
+        if subjects is None or s in subjects:
+            out[s].add(o)
+    return out
+
+
+def _values(store: ox.Store, predicate: str, subjects: Collection) -> dict[Term, set[str]]:
+    """subject -> the text (lexical form, IRI) of its objects of ``predicate``, for ``subjects``."""
+    out: dict[Term, set[str]] = defaultdict(set)
+    for s, o in _scan(store, predicate):
+        if s in subjects:
+            out[s].add(o.value)
+    return out
+
+
+def _of_type(store: ox.Store, cls: str) -> set[Term]:
+    return {s for (s,) in run_query(store, f"SELECT ?s WHERE {{ ?s a {cls} }}")}
+
+
+def _texts(terms: Iterable[Term]) -> set[str]:
+    return {term_text(t) for t in terms}
+
+
+def _pick(terms: Iterable[Term]) -> str:
+    """The smallest text of ``terms``, or "" for none: the one value the view shows.
+
+    Where reports disagree (an incident's label, place, date text or precision), the SPARQL
+    reading this replaces kept whichever row Oxigraph happened to return first (an order of
+    internal term encodings and hashes). The smallest is stable, and for the precision it is
+    the finest ("day" < "month" < "year"), which suits the narrowest bounds kept.
+    """
+    return min(_texts(terms), default="")
+
+
+def _local_name(term: Term) -> str:
+    """``STRAFTER(STR(?t), STR(lg:))``: an lg: class or concept's local name, else ""."""
+    if isinstance(term, ox.BlankNode):
+        return ""
+    _, found, after = term.value.partition(NS)
+    return after if found else ""
+
+
+@dataclass(frozen=True)
+class _Entity:
+    label: str
+    kind: str
+    aliases: tuple[str, ...]
+    country: str
+
+
+def _entities(store: ox.Store) -> dict[str, _Entity]:
+    """Actors, conventions, laws and places by IRI, with their label, class and country."""
+    kinds: dict[Term, set[str]] = defaultdict(set)
+    for e, t in run_query(store, ENTITY_TYPES_QUERY):
+        kinds[e].add(_local_name(t))
+    labels = _objects(store, "skos:prefLabel")  # of entities and of their countries
+    aliases = _objects(store, "skos:altLabel", kinds)
+    countries = _objects(store, "lg:country", kinds)
+    return {
+        term_text(e): _Entity(
+            label=_pick(labels[e]),
+            kind=min(names),
+            aliases=tuple(sorted(a for a in _texts(aliases.get(e, ())) if a)),
+            country=_pick(name for c in countries.get(e, ()) for name in labels.get(c, ())),
+        )
+        for e, names in kinds.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Incident:
+    label: str
+    type: str
+    earliest: str
+    latest: str
+    precision: str
+    text: str
+    place: str
+
+
+def _incidents(store: ox.Store, incidents: Collection[Term]) -> dict[str, _Incident]:
+    """Incidents with an lg:incidentType and an rdfs:label by IRI, with date and place.
+
+    Several reports may date one incident. As before, the bounds are the narrowest the
+    reports give together (the latest earliest, the earliest latest; the SPARQL reading
+    reached the same pair whatever its row order), and an incident is dated only if its
+    reports state all of earliest, latest, precision and text. Of disagreeing labels, types,
+    places, precisions and date texts the smallest is kept (see :func:`_pick`).
+    """
+    types = _objects(store, "lg:incidentType", incidents)
+    labels = _objects(store, "rdfs:label", incidents)
+    dates = {name: _objects(store, predicate, incidents) for name, predicate in DATE_FIELDS}
+    places = _objects(store, "sem:hasPlace", incidents)
+    place_labels = _objects(store, "skos:prefLabel", {p for ps in places.values() for p in ps})
+    out = {}
+    for i in types.keys() & labels.keys():
+        values = {name: _texts(by.get(i, ())) for name, by in dates.items()}
+        dated = all(values.values())
+        out[term_text(i)] = _Incident(
+            label=_pick(labels[i]),
+            type=min(_local_name(t) for t in types[i]),
+            earliest=max(values["earliest"]) if dated else "",
+            latest=min(values["latest"]) if dated else "",
+            precision=min(values["precision"]) if dated else "",
+            text=min(values["text"]) if dated else "",
+            place=_pick(name for p in places.get(i, ()) for name in place_labels.get(p, ())),
+        )
+    return out
+
+
+def _documents(store: ox.Store) -> dict[Term, dict[str, str]]:
+    """Each lg:Document with a source path -> path, title, publisher, issued, url (or "")."""
+    paths = _objects(store, "lg:sourcePath", _of_type(store, "lg:Document"))
+    fields = {name: _objects(store, predicate, paths) for name, predicate in DOC_FIELDS}
+    return {
+        d: {"path": _pick(paths[d])} | {name: _pick(by.get(d, ())) for name, by in fields.items()}
+        for d in paths
+    }
+
+
+Quote = tuple[Term, str, str, str, str, str]  # source, exact, prefix, suffix, start, end
+
+
+def _quotes(store: ox.Store, annotations: Collection[Term]) -> dict[Term, set[Quote]]:
+    """annotation -> the quotes it targets.
+
+    A target's sources and selectors combine as in one SPARQL pattern: each source with each
+    quote selector (one with oa:exact; prefix and suffix "" when missing, like an unbound
+    OPTIONAL) and each position selector (oa:start and oa:end).
+    """
+    targets = _objects(store, "oa:hasTarget", annotations)
+    wanted = {t for ts in targets.values() for t in ts}
+    sources = _objects(store, "oa:hasSource", wanted)
+    selectors = _objects(store, "oa:hasSelector", wanted)
+    used = {s for ss in selectors.values() for s in ss}
+    exact, prefix, suffix, start, end = (
+        _values(store, f"oa:{p}", used) for p in ("exact", "prefix", "suffix", "start", "end")
+    )
+    texts = {
+        q: list(product(quote, prefix.get(q) or {""}, suffix.get(q) or {""}))
+        for q, quote in exact.items()
+    }
+    spans = {p: list(product(start[p], end[p])) for p in start.keys() & end.keys()}
+    by_target: dict[Term, set[Quote]] = {}
+    for t in wanted:
+        chosen = selectors.get(t, ())
+        by_target[t] = {
+            (source, *text, *span)
+            for source in sources.get(t, ())
+            for q in chosen
+            for text in texts.get(q, ())
+            for p in chosen
+            for span in spans.get(p, ())
+        }
+    return {a: set().union(*(by_target[t] for t in ts)) for a, ts in targets.items()}
+
+
+def _evidence(
+    store: ox.Store, nodes: Collection[str], incidents: Collection[Term]
+) -> tuple[dict[str, dict[tuple, Evidence]], dict[str, set[str]]]:
+    """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
+
+    A node's quotes are those of the annotations whose body it is, and for an incident also
+    those of its lg:evidence annotations; only ``nodes`` are read.
+    """
+    annotations: dict[Term, set[str]] = defaultdict(set)
+    for ann, node in run_query(store, "SELECT ?a ?n WHERE { ?a oa:hasBody ?n }"):
+        if (n := term_text(node)) in nodes:
+            annotations[ann].add(n)
+    for node, ann in run_query(store, "SELECT ?n ?a WHERE { ?n lg:evidence ?a }"):
+        if node in incidents and (n := term_text(node)) in nodes:
+            annotations[ann].add(n)
+    docs = _documents(store)
+    evidence: dict[str, dict[tuple, Evidence]] = defaultdict(dict)
+    reports: dict[str, set[str]] = defaultdict(set)
+    for ann, quotes in _quotes(store, annotations).items():
+        for source, exact, prefix, suffix, start, end in quotes:
+            d = docs.get(source, {})
+            path = d.get("path", "")
+            ev = Evidence(
+                exact,
+                path,
+                d.get("title", ""),
+                d.get("publisher", ""),
+                d.get("issued", ""),
+                d.get("url", ""),
+                int(start),
+                int(end),
+                prefix=prefix,
+                suffix=suffix,
+            )
+            key = (path, ev.start, ev.end)
+            for node in annotations[ann]:
+                # An incident's quote is reached both as the body of its annotation and
+                # through lg:evidence, and is one piece of evidence. Should one span carry
+                # different quotes (never seen), the smallest is kept.
+                kept = evidence[node].get(key)
+                if kept is None or (kept != ev and _evidence_order(ev) < _evidence_order(kept)):
+                    evidence[node][key] = ev
+                reports[node].add(path)
+    return evidence, reports
+
+
+def _evidence_order(ev: Evidence) -> tuple[str, ...]:
+    return (ev.quote, ev.prefix, ev.suffix, ev.title, ev.publisher, ev.published, ev.url)
+
+
+def _edges(store: ox.Store) -> list[tuple[str, str, str, str]]:
+    """(source, target, label, kind) of every link the view can draw, sorted."""
+    edges = {
+        (term_text(s), term_text(o), label, kind)
+        for predicate, kind, label in EDGE_PREDICATES
+        for s, o in run_query(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+    }
+    for s, o, title in run_query(store, POSITIONS):
+        edges.add((term_text(s), term_text(o), term_text(title), "position"))
+    return sorted(edges)
+
+
+def _conventions(store: ox.Store) -> dict[str, set[str]]:
+    """incident -> notations of the conventions it engages."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for i, c in run_query(store, CONVENTIONS):
+        out[term_text(i)].add(term_text(c))
+    return out
 
 
 def _sorted(evidence: dict[tuple, Evidence]) -> tuple[Evidence, ...]:
@@ -75,91 +321,47 @@ def _sorted(evidence: dict[tuple, Evidence]) -> tuple[Evidence, ...]:
 
 def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewData:
     """Everything the view draws, read from the store (so `labourgraph view` can redraw it)."""
-    docs = {r["doc"]: r for r in rows(run_query(store, DOCS))}
-    # Keyed by (doc, start, end): an incident's quote is reached both as the body of its
-    # annotation and through lg:evidence, and is one piece of evidence.
-    evidence: dict[str, dict[tuple, Evidence]] = defaultdict(dict)
-    reports: dict[str, set[str]] = defaultdict(set)
-    for r in rows(run_query(store, EVIDENCE)):
-        d = docs.get(r["doc"], {})
-        key = (d.get("path", ""), int(r["start"]), int(r["end"]))
-        evidence[r["node"]].setdefault(
-            key,
-            Evidence(
-                r["exact"],
-                d.get("path", ""),
-                d.get("title", ""),
-                d.get("publisher", ""),
-                d.get("issued", ""),
-                d.get("url", ""),
-                int(r["start"]),
-                int(r["end"]),
-                prefix=r["prefix"],
-                suffix=r["suffix"],
-            ),
-        )
-        reports[r["node"]].add(d.get("path", ""))
-    edges = sorted({(r["s"], r["o"], r["label"], r["kind"]) for r in rows(run_query(store, EDGES))})
+    typed_incidents = _of_type(store, "lg:Incident")
+    nodes = _entities(store)
+    incidents = _incidents(store, typed_incidents)
+    evidence, reports = _evidence(store, nodes.keys() | incidents.keys(), typed_incidents)
+    edges = _edges(store)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:
         if kind in ("agent", "target"):
             involvement[o] += 1
-    nodes: dict[str, dict] = {}
-    for r in rows(run_query(store, ENTITIES)):
-        n = nodes.setdefault(
-            r["e"],
-            {"label": r["label"], "kind": r["type"], "aliases": set(), "country": r["country"]},
+    conventions = _conventions(store)
+    out_nodes = [
+        ViewNode(
+            id=iri,
+            label=n.label,
+            kind=n.kind,
+            incident_type="",
+            aliases=n.aliases,
+            country=n.country,
+            weight=involvement.get(iri, 0),
+            evidence=_sorted(evidence.get(iri, {}))[:MAX_MENTIONS],
         )
-        if r["alias"]:
-            n["aliases"].add(r["alias"])
-    conventions: dict[str, set[str]] = defaultdict(set)
-    for r in rows(run_query(store, CONVENTIONS)):
-        conventions[r["i"]].add(r["c"])
-    incidents: dict[str, dict] = {}
-    for r in rows(run_query(store, INCIDENTS)):
-        cur = incidents.get(r["i"])
-        # Several reports may date one incident: keep the most precise (narrowest) bounds.
-        if cur is None or (
-            r["earliest"]
-            and (
-                not cur["earliest"]
-                or r["latest"] < cur["latest"]
-                or r["earliest"] > cur["earliest"]
-            )
-        ):
-            incidents[r["i"]] = r
-    out_nodes = []
-    for iri, n in sorted(nodes.items()):
-        out_nodes.append(
-            ViewNode(
-                id=iri,
-                label=n["label"],
-                kind=n["kind"],
-                incident_type="",
-                aliases=tuple(sorted(n["aliases"])),
-                country=n["country"],
-                weight=involvement.get(iri, 0),
-                evidence=_sorted(evidence.get(iri, {}))[:MAX_MENTIONS],
-            )
+        for iri, n in sorted(nodes.items())
+    ]
+    out_nodes += [
+        ViewNode(
+            id=iri,
+            label=i.label,
+            kind="Incident",
+            incident_type=i.type,
+            weight=len(reports.get(iri, ())),
+            date_earliest=i.earliest,
+            date_latest=i.latest,
+            date_text=i.text,
+            precision=i.precision,
+            place=i.place,
+            conventions=tuple(sorted(conventions.get(iri, ()))),
+            reports=tuple(sorted(reports.get(iri, ()))),
+            evidence=_sorted(evidence.get(iri, {})),
         )
-    for iri, r in sorted(incidents.items()):
-        out_nodes.append(
-            ViewNode(
-                id=iri,
-                label=r["label"],
-                kind="Incident",
-                incident_type=r["type"],
-                weight=len(reports.get(iri, ())),
-                date_earliest=r["earliest"],
-                date_latest=r["latest"],
-                date_text=r["text"],
-                precision=r["precision"],
-                place=r["place"],
-                conventions=tuple(sorted(conventions.get(iri, ()))),
-                reports=tuple(sorted(reports.get(iri, ()))),
-                evidence=_sorted(evidence.get(iri, {})),
-            )
-        )
+        for iri, i in sorted(incidents.items())
+    ]
     known = {n.id for n in out_nodes}
     out_edges = tuple(
         ViewEdge(s, o, label, kind) for s, o, label, kind in edges if s in known and o in known

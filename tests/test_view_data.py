@@ -6,6 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from labourgraph import view
@@ -58,6 +59,55 @@ def test_evidence_is_unique_and_has_context(sources_view) -> None:
     knprk = find_node(sources_view, "KNPRK")
     assert knprk.label == CNTUK
     assert any(e.prefix and e.suffix for e in knprk.evidence)
+
+
+REPORTS_TRIG = """
+@prefix lg: <https://w3id.org/labourgraph/ontology#> .
+@prefix id: <https://w3id.org/labourgraph/id/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+id:ann-a oa:hasBody id:i ; oa:hasTarget id:t-a . id:t-a oa:hasSource id:doc-a ;
+  oa:hasSelector id:q-a, id:p-a . id:q-a oa:exact "arrested" ; oa:prefix "was " .
+id:p-a oa:start 10 ; oa:end 18 .
+id:p a lg:Place ; skos:prefLabel "Almaty" .
+id:ga {
+  id:doc-a a lg:Document ; lg:sourcePath "a.txt" .
+  id:i a lg:Incident ; lg:incidentType lg:Arrest ; rdfs:label "Arrest: X" ; lg:evidence id:ann-a ;
+    sem:hasEarliestBeginTimeStamp "2017-01-01"^^xsd:date ;
+    sem:hasLatestBeginTimeStamp "2017-01-31"^^xsd:date ;
+    lg:datePrecision "month" ; lg:dateText "January 2017" ; sem:hasPlace id:p .
+}
+id:gb {
+  id:doc-b a lg:Document ; lg:sourcePath "b.txt" .
+  id:i a lg:Incident ; lg:incidentType lg:Arrest ; rdfs:label "Arrest: X" ;
+    sem:hasEarliestBeginTimeStamp "2017-01-05"^^xsd:date ;
+    sem:hasLatestBeginTimeStamp "2017-01-05"^^xsd:date ;
+    lg:datePrecision "day" ; lg:dateText "5 January" .
+}
+"""
+
+
+def test_reports_of_one_incident_do_not_multiply() -> None:
+    """Two reports (graphs) of one incident: one node, the narrowest bounds, one quote."""
+    store = ox.Store()
+    store.load(REPORTS_TRIG.encode(), format=ox.RdfFormat.TRIG)
+    data = view_data_from_store(store)
+    (incident,) = [n for n in data.nodes if n.kind == "Incident"]
+    assert (incident.date_earliest, incident.date_latest) == ("2017-01-05", "2017-01-05")
+    assert (incident.precision, incident.place, incident.incident_type) == (
+        "day",
+        "Almaty",
+        "Arrest",
+    )
+    # reached as the annotation's body and through lg:evidence: one piece of evidence
+    (quote,) = incident.evidence
+    assert (quote.quote, quote.doc_id, quote.start, quote.end) == ("arrested", "a.txt", 10, 18)
+    assert (quote.prefix, quote.suffix) == ("was ", "")
+    assert incident.reports == ("a.txt",) and incident.weight == 1
+    assert [(e.kind, e.target.rsplit("/", 1)[1]) for e in data.edges] == [("place", "p")]
 
 
 # ---------------------------------------------------------------- parsing options
