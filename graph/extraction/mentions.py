@@ -97,6 +97,7 @@ LEAD_WORDS = frozenset(
     ]
 )
 MONTHS_DAYS = MONTH_AND_DAY_NAMES
+NOT_NAME_START = LEAD_WORDS | MONTHS_DAYS
 # Any word that can head an organisation's name: used to cut runs into their organisations.
 HEAD_WORD = re.compile(
     r"\b(?:Ministry|Ministries|Department|Court|Committee|Commission|Council|Unions?|Federation|"
@@ -215,7 +216,8 @@ LOWER_HEADS_DONE = frozenset({"court", "union", "federation", "confederation"})
 LOWER_UNION = Confined(
     r"\b(?:\p{Lu}[\p{Ll}-]+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
     r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b",
-    anchor="union",
+    # The words every match ends with, as one pattern: "union" alone is in most sentences.
+    anchor=r"workers[’']?\s+(?:trade\s+)?union\b|(?:sectoral|sector|branch|industry)\s+union\b",
     chars=r"\p{L}\s’'-",
 )
 # Courts named by kind in running text: "an appeal court", "the district court".
@@ -338,6 +340,11 @@ MINISTER_OF = re.compile(
     r"\b(?:Deputy[ \t]+)?Minister[ \t]+(?:of|for)[ \t]+((?:the[ \t]+)?\p{Lu}[\p{L}-]*"
     r"(?:[ \t]+(?:and[ \t]+|of[ \t]+|for[ \t]+)?\p{Lu}[\p{L}-]*)*)"
 )
+
+
+def _has_crumb(text: str) -> bool:
+    """Whether the text holds a breadcrumb separator, without which BREADCRUMB cannot match."""
+    return ">" in text or "»" in text or "›" in text
 
 
 def _recase_capitals(text: str) -> str:
@@ -573,9 +580,7 @@ class MentionFinder:
         for mt in LAW.finditer(self.text):
             s, name = mt.start(), mt.group("law")
             # "In June the Law on ..." starts at "Law".
-            while (first := name.split(maxsplit=1))[0] in LEAD_WORDS | MONTHS_DAYS and len(
-                first
-            ) > 1:
+            while (first := name.split(maxsplit=1))[0] in NOT_NAME_START and len(first) > 1:
                 name = first[1].removeprefix("the ")
             s = mt.end() - len(name) if mt.start() == mt.start("law") else s
             if name == "Constitution" or (mt.group("code") and mt.group("code") == name):
@@ -659,24 +664,24 @@ class MentionFinder:
         for pattern, etype in NAMED_BY_KIND:
             for mt in pattern.finditer(self.text):
                 word = mt.group("name")
-                if word in LEAD_WORDS | MONTHS_DAYS or word.lower() in self.ref.country_name:
+                if word in NOT_NAME_START or word.lower() in self.ref.country_name:
                     continue
                 self._add(
                     mt.start("name"), mt.end("name"), "org-pattern", etype, "", word, self.country
                 )
         for mt in MANAGEMENT.finditer(self.text):
-            if mt.group(1) not in LEAD_WORDS | MONTHS_DAYS:
+            if mt.group(1) not in NOT_NAME_START:
                 self._add(
                     mt.start(1), mt.end(1), "org-pattern", "Company", "", mt.group(1), self.country
                 )
-        known = {(s, e) for s, e, lab in self.spans if lab.split("|")[1] == "Place"}
+        known = {s for s, e, lab in self.spans if lab.split("|")[1] == "Place"}
         for mt in PLACE_BEFORE_KNOWN.finditer(self.text):
             after = mt.end()
-            if any(s == after for s, _ in known) and mt.group(1).split()[0] not in MONTHS_DAYS:
+            if after in known and mt.group(1).split()[0] not in MONTHS_DAYS:
                 s, e = mt.span(1)
                 self._add(s, e, "place-pattern", "Place", "", mt.group(1), self.country)
         for mt in PLACE_BEFORE_DATE.finditer(self.text):
-            if mt.group(1).split()[0] not in LEAD_WORDS | MONTHS_DAYS:
+            if mt.group(1).split()[0] not in NOT_NAME_START:
                 s, e = mt.span(1)
                 self._add(s, e, "place-pattern", "Place", "", mt.group(1), self.country)
         for mt in PLACE_KIND.finditer(self.text):
@@ -803,7 +808,9 @@ class MentionFinder:
     def _to_mentions(self, spans: list[tuple[int, int, str]]) -> list[Mention]:
         out = []
         # Breadcrumbs ("Home > News > Asia") are site navigation, not what the page says.
-        crumbs = [mt.span() for mt in BREADCRUMB.finditer(self.text)]
+        crumbs = (
+            [mt.span() for mt in BREADCRUMB.finditer(self.text)] if _has_crumb(self.text) else []
+        )
         for s, e, label in spans:
             rule, etype, key, country, name = label.split("|", 4)
             if any(a <= s < b for a, b in crumbs):

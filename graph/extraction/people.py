@@ -325,7 +325,9 @@ def _signatures(text: str, candidates, m: Matchers) -> list[tuple[int, int, str]
 
 def _emails(text: str) -> list[tuple[int, int, str]]:
     """ "toivo.klaar@ec.europa.eu": a person's name in an address's local part."""
-    out = []
+    out: list[tuple[int, int, str]] = []
+    if "@" not in text:
+        return out  # EMAIL_NAME looks for an "@" after the name: no need to scan
     for mt in EMAIL_NAME.finditer(text):
         given, family = mt.group(1), mt.group(2)
         out.append((mt.start(), mt.end(2), f"{given.capitalize()} {family.capitalize()}"))
