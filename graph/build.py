@@ -12,12 +12,14 @@ failed or killed build never leaves a half-written ``OUT`` (see :mod:`labourgrap
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import multiprocessing
 import os
 import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -61,6 +63,22 @@ class BuildResult:
     incidents: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     reused: int = 0  # documents whose loading and extraction came from the cache
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the time spent in the block to ``stages[stage]``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - start
+
+    def timings(self) -> str:
+        """One line: where the build's time went."""
+        total = sum(self.stages.values())
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items())
+        return f"Stage times (s): {parts}; total {total:.1f}"
 
     @property
     def strict_problems(self) -> list[Problem]:
@@ -289,19 +307,23 @@ def build(
                 "pip install --require-hashes -r requirements-ner.txt"
             )
         store = Cache(cache_dir(out), use_ner, limits) if cache else None
-        docs = _load_all(sources, problems, limits, debug, jobs, store)
+        with result.timed("load"):
+            docs = _load_all(sources, problems, limits, debug, jobs, store)
         outdir.checkpoint("loaded")
         result.reused = sum(d.cached is not None for d in docs)
-        extractions = _extract_all(docs, problems, debug, jobs, use_ner, store)
+        with result.timed("extract"):
+            extractions = _extract_all(docs, problems, debug, jobs, use_ner, store)
         staging = outdir.staging_dir(out)
         try:
             _write_outputs(staging, extractions, result, judged, echo)
-            outdir.swap_in(staging, out)
+            with result.timed("swap"):
+                outdir.swap_in(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         if store is not None:
-            store.prune()  # only once the build is in: a failed build keeps the old entries
+            with result.timed("swap"):
+                store.prune()  # only once the build is in: a failed build keeps the old entries
     return result
 
 
@@ -318,28 +340,32 @@ def _write_outputs(
     from .view import render
     from .view_data import view_data_from_store
 
-    curated = curate(extractions, judged)
+    with result.timed("resolve"):
+        curated = curate(extractions, judged)
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
     text_files = {}
-    # Every document's source text is kept, so evidence can be checked without the sources.
-    for x in extractions:
-        rel = f"text/{slug(x.document.doc_id)}.txt"
-        _write(staging / rel, x.document.source_text)
-        text_files[x.document.doc_id] = rel
-    result.quads = write_nquads(
-        staging / "graph.nq",
-        extractions,
-        resolution,
-        text_files,
-        curated.mention_reasons,
-        graphs=[judgements_graph(curated)],
-        additions=functools.partial(add_facts, curated),
-    )
-    write_trig(staging / "graph.nq", staging / "graph.trig")
+    with result.timed("rdf"):
+        # Every document's source text is kept, so evidence can be checked without the sources.
+        for x in extractions:
+            rel = f"text/{slug(x.document.doc_id)}.txt"
+            _write(staging / rel, x.document.source_text)
+            text_files[x.document.doc_id] = rel
+        result.quads = write_nquads(
+            staging / "graph.nq",
+            extractions,
+            resolution,
+            text_files,
+            curated.mention_reasons,
+            graphs=[judgements_graph(curated)],
+            additions=functools.partial(add_facts, curated),
+        )
+    with result.timed("trig"):
+        write_trig(staging / "graph.nq", staging / "graph.trig")
     outdir.checkpoint("staged")
-    load_store(staging / "store", staging / "graph.nq")
+    with result.timed("store"):
+        load_store(staging / "store", staging / "graph.nq")
     outdir.checkpoint("stored")
 
     result.documents = len(extractions)
@@ -368,12 +394,14 @@ def _write_outputs(
             for c in resolution.candidates
         ],
     }
-    _write(staging / "review.json", review_json(curated.review))
-    _write(
-        staging / "report.json",
-        json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-    )
-    store = ox.Store.read_only(str(staging / "store"))
-    render(view_data_from_store(store), staging / "network.html")
-    del store
+    with result.timed("report"):
+        _write(staging / "review.json", review_json(curated.review))
+        _write(
+            staging / "report.json",
+            json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        )
+    with result.timed("view"):
+        store = ox.Store.read_only(str(staging / "store"))
+        render(view_data_from_store(store), staging / "network.html")
+        del store
     outdir.checkpoint("rendered")

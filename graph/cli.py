@@ -118,6 +118,7 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="A judgements file to apply besides each source folder's judgements.yaml.",
 )
+@click.option("--timings", is_flag=True, help="Print the seconds each stage took.")
 @click.option(
     "--cache/--no-cache",
     default=True,
@@ -137,6 +138,7 @@ def build(
     ner: bool | None,
     judgements: Path | None,
     cache: bool,
+    timings: bool,
     out: Path,
     debug: bool,
 ) -> None:
@@ -161,6 +163,8 @@ def build(
         cache=cache,
     )
     click.echo(result.summary())
+    if timings:
+        click.echo(result.timings())
     if strict and result.strict_problems:
         n = len(result.strict_problems)
         click.echo(

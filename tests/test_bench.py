@@ -71,6 +71,10 @@ def test_build_bench_prints_its_figures() -> None:
     assert len(build) == 1
     assert any(line.startswith("| NER | load s |") for line in lines)
     assert any(line.startswith("| NER | entity F1 |") for line in lines)
+    stages = [line for line in lines if line.startswith("- NER off, jobs 1: load ")]
+    assert len(stages) == 1 and "resolve" in stages[0] and "view" in stages[0]
+    rebuild = [line for line in lines if line.startswith("Incremental rebuild after editing")]
+    assert len(rebuild) == 1 and "4 of 5 documents from the cache" in rebuild[0]
 
 
 def test_query_bench_prints_both_stores_side_by_side() -> None:
