@@ -27,7 +27,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .errors import LabourgraphError
-from .model import ACTOR_TYPES, ENTITY_TYPES, INCIDENT_TYPES
+from .model import ACTOR_TYPES, ENTITY_TYPES, INCIDENT_TYPES, PRECISIONS
 from .store import run_query, term_text
 from .view import Evidence, ViewData, ViewEdge, ViewNode, fold, search_key
 from .vocab import LG
@@ -68,6 +68,8 @@ DATE_FIELDS = (
     ("text", "lg:dateText"),
 )
 
+PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}  # finest first
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Objects = dict[Term, set[Term]]
 
@@ -79,6 +81,33 @@ def _scan(store: ox.Store, predicate: str) -> ox.QuerySolutions:
     dicts that replace them here.
     """
     return run_query(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+
+
+def _report_dates(store: ox.Store, incidents: Collection[Term]) -> dict[Term, tuple[str, ...]]:
+    """incident -> (earliest, latest, precision, text) of its most precisely dated report.
+
+    Each report (named graph) dates the incident on its own; the four values are taken from
+    one report, so a date text never shows with another report's precision or bounds. The
+    finest precision wins ("23 May 2022" over "2022"), then the earliest date.
+    """
+    per_report: dict[tuple[Term, Term], dict[str, str]] = defaultdict(dict)
+    for name, predicate in DATE_FIELDS:
+        query = f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {predicate} ?o }} }}"
+        for s, o, g in run_query(store, query):
+            if s in incidents:
+                per_report[(s, g)][name] = min(o.value, per_report[(s, g)].get(name, o.value))
+    best: dict[Term, tuple[str, ...]] = {}
+    for (s, _g), values in per_report.items():
+        if len(values) < len(DATE_FIELDS):
+            continue
+        rank = PRECISION_RANK.get(values["precision"], len(PRECISION_RANK))
+        key = (rank, values["earliest"], values["latest"], values["text"])
+        if s not in best or key < best[s]:
+            best[s] = key
+    return {
+        s: (earliest, latest, PRECISIONS[rank] if rank < len(PRECISIONS) else "", text)
+        for s, (rank, earliest, latest, text) in best.items()
+    }
 
 
 def _objects(store: ox.Store, predicate: str, subjects: Collection | None = None) -> Objects:
@@ -171,28 +200,25 @@ class _Incident:
 def _incidents(store: ox.Store, incidents: Collection[Term]) -> dict[str, _Incident]:
     """Incidents with an lg:incidentType and an rdfs:label by IRI, with date and place.
 
-    Several reports may date one incident. As before, the bounds are the narrowest the
-    reports give together (the latest earliest, the earliest latest; the SPARQL reading
-    reached the same pair whatever its row order), and an incident is dated only if its
-    reports state all of earliest, latest, precision and text. Of disagreeing labels, types,
-    places, precisions and date texts the smallest is kept (see :func:`_pick`).
+    Several reports may date one incident: its date is its most precise report's (see
+    :func:`_report_dates`). Of disagreeing labels, types and places the smallest is kept
+    (see :func:`_pick`).
     """
     types = _objects(store, "lg:incidentType", incidents)
     labels = _objects(store, "rdfs:label", incidents)
-    dates = {name: _objects(store, predicate, incidents) for name, predicate in DATE_FIELDS}
+    dates = _report_dates(store, incidents)
     places = _objects(store, "sem:hasPlace", incidents)
     place_labels = _objects(store, "skos:prefLabel", {p for ps in places.values() for p in ps})
     out = {}
     for i in types.keys() & labels.keys():
-        values = {name: _texts(by.get(i, ())) for name, by in dates.items()}
-        dated = all(values.values())
+        earliest, latest, precision, text = dates.get(i, ("", "", "", ""))
         out[term_text(i)] = _Incident(
             label=_pick(labels[i]),
             type=min(_local_name(t) for t in types[i]),
-            earliest=max(values["earliest"]) if dated else "",
-            latest=min(values["latest"]) if dated else "",
-            precision=min(values["precision"]) if dated else "",
-            text=min(values["text"]) if dated else "",
+            earliest=earliest,
+            latest=latest,
+            precision=precision,
+            text=text,
             place=_pick(name for p in places.get(i, ()) for name in place_labels.get(p, ())),
         )
     return out

@@ -110,6 +110,24 @@ def test_reports_of_one_incident_do_not_multiply() -> None:
     assert [(e.kind, e.target.rsplit("/", 1)[1]) for e in data.edges] == [("place", "p")]
 
 
+def test_an_incident_date_comes_whole_from_its_most_precise_report() -> None:
+    # The coarse report's text sorts first: mixing fields would show "2017" as a day.
+    trig = (
+        REPORTS_TRIG.replace('"2017-01-31"', '"2017-12-31"')
+        .replace('"month" ; lg:dateText "January 2017"', '"year" ; lg:dateText "2017"')
+        .replace('lg:dateText "5 January"', 'lg:dateText "Thursday, 5 January"')
+    )
+    store = ox.Store()
+    store.load(trig.encode(), format=ox.RdfFormat.TRIG)
+    (incident,) = [n for n in view_data_from_store(store).nodes if n.kind == "Incident"]
+    assert (incident.date_earliest, incident.date_latest, incident.precision) == (
+        "2017-01-05",
+        "2017-01-05",
+        "day",
+    )
+    assert incident.date_text == "Thursday, 5 January"
+
+
 # ---------------------------------------------------------------- parsing options
 
 
