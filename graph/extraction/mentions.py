@@ -366,15 +366,17 @@ def _recase_capitals(text: str) -> str:
 
 
 @functools.cache
-def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, re.Pattern]:
+def _demonym_patterns(m: Matchers) -> tuple[re.Pattern, Confined]:
     """One pattern for every demonym ("Kazakh") and one for "<demonym> police|government|...".
 
     Compiled once per process: a pattern per demonym and document costs more than extraction.
+    The second runs only where a body's word is (demonyms are letters, spaces and hyphens).
     """
     alt = alternation(m.ref.demonym_country)
+    bodies = "government|authorities|police|courts?"
     return (
         re.compile(rf"\b(?:{alt})\b", re.I),
-        re.compile(rf"\b({alt})\s+(government|authorities|police|courts?)\b", re.I),
+        Confined(rf"\b({alt})\s+({bodies})\b", anchor=bodies, chars=r"\p{L}\s-", flags=re.I),
     )
 
 

@@ -167,6 +167,14 @@ def title_for(ref: Reference, text: str) -> Title | None:
     return entry[1].get(text.lower())
 
 
+@functools.cache
+def _ender_ids(m: Matchers) -> np.ndarray:
+    """The ORTH ids (string hashes) of the characters that end a sentence for the sentencizer."""
+    strings = m.nlp.vocab.strings
+    punct_chars = m.nlp.get_pipe("sentencizer").punct_chars
+    return np.array(sorted(strings[c] for c in punct_chars), dtype=np.uint64)
+
+
 def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
     """``(start_char, end_char)`` of the sentences the pipeline's sentencizer marks in ``sdoc``.
 
@@ -177,12 +185,9 @@ def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
     n = len(sdoc)
     if n == 0:
         return []
-    enders = m.nlp.get_pipe("sentencizer").punct_chars
     cols = sdoc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
     orth, punct, idx, length = cols[:, 0], cols[:, 1].astype(bool), cols[:, 2], cols[:, 3]
-    strings = sdoc.vocab.strings
-    ender_ids = [o for o in np.unique(orth).tolist() if strings[o] in enders]
-    ends = np.isin(orth, ender_ids)
+    ends = np.isin(orth, _ender_ids(m))
     plain = np.flatnonzero(~(punct | ends))
     # The first plain token after each sentence-ending character opens a sentence.
     after = np.searchsorted(plain, np.flatnonzero(ends), side="right")
