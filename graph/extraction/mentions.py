@@ -216,8 +216,9 @@ LOWER_HEADS_DONE = frozenset({"court", "union", "federation", "confederation"})
 LOWER_UNION = Confined(
     r"\b(?:\p{Lu}[\p{Ll}-]+\s+)?(?:[\p{Ll}-]+\s+){0,3}workers[’']?\s+(?:trade\s+)?union\b"
     r"|\b[\p{L}-]+(?:\s+(?:and\s+)?[\p{Ll}-]+){0,4}\s+(?:sectoral|sector|branch|industry)\s+union\b",
-    # The words every match ends with, as one pattern: "union" alone is in most sentences.
-    anchor=r"workers[’']?\s+(?:trade\s+)?union\b|(?:sectoral|sector|branch|industry)\s+union\b",
+    # The words every match ends with ("union" alone is in most sentences), written so that
+    # the engine looks for the literal "union" first.
+    anchor=r"(?<=(?:workers[’']?|sectoral|sector|branch|industry)\s+(?:trade\s+)?)union\b",
     chars=r"\p{L}\s’'-",
 )
 # Courts named by kind in running text: "an appeal court", "the district court".
