@@ -201,12 +201,19 @@ def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Keep the longest of overlapping ``(start, end, label)`` spans, earlier first on ties."""
     chosen: list[tuple[int, int, str]] = []
-    taken: set[int] = set()
+    # The chosen non-empty spans, which never overlap, by start: a span overlaps one of them
+    # only if it overlaps a neighbour of where it would go (a set of characters cost a look-up
+    # per character of every span).
+    starts: list[int] = []
+    ends: list[int] = []
     for s, e, label in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0], x[2])):
-        if any(i in taken for i in range(s, e)):
-            continue
+        if s < e:
+            i = bisect.bisect_left(starts, s)
+            if (i < len(starts) and starts[i] < e) or (i > 0 and ends[i - 1] > s):
+                continue
+            starts.insert(i, s)
+            ends.insert(i, e)
         chosen.append((s, e, label))
-        taken.update(range(s, e))
     return sorted(chosen)
 
 
