@@ -181,47 +181,84 @@ _PREP = r"(?i:in|since|until|till|by|from|during|of|before|after|throughout|arou
 _QUAL = r"(?i:early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)"
 _UNITS = rf"(?:\d+|(?i:{'|'.join(sorted(_NUMBERS, key=len, reverse=True))}))"
 # Each pattern marks the date phrase as group "s"; prepositions around it are context only.
-_PATTERNS: list[tuple[re.Pattern[str], Handler]] = [
-    (rf"(?<![\d/-])(?P<s>(?P<y>{YEAR_DIGITS})-(?P<m>[01]\d)-(?P<d>[0-3]\d))(?![\d/-])", _iso),
+# What a sentence must hold for a pattern to match in it: a month's name or abbreviation (in
+# every pattern with a "mon" group, never optional there), a digit (a mandatory day or year),
+# a weekday's name. Most sentences hold none, and the month patterns cost the most to scan.
+_NONE: frozenset[str] = frozenset()
+_DIGIT = frozenset({"digit"})
+_MONTH = frozenset({"month"})
+_MONTH_DIGIT = _MONTH | _DIGIT
+_WEEKDAY = frozenset({"weekday"})
+_PATTERNS: list[tuple[str, Handler, frozenset[str]]] = [
+    (
+        rf"(?<![\d/-])(?P<s>(?P<y>{YEAR_DIGITS})-(?P<m>[01]\d)-(?P<d>[0-3]\d))(?![\d/-])",
+        _iso,
+        _DIGIT,
+    ),
     (
         rf"{_NO_NUM_BEFORE}(?P<s>(?P<d1>{DAY})\s*(?:-|–|(?i:to|and))\s*(?P<d2>{DAY})\s+"
         rf"(?:of\s+)?(?P<mon>{MON})(?:,?\s+(?P<y>{YEAR}))?)",
         _range,
+        _MONTH_DIGIT,
     ),
     (
         rf"(?P<s>{_NO_NUM_BEFORE}(?P<d>{DAY})\s+(?:of\s+)?(?P<mon>{MON})\s+(?P<rel>(?i:last|this))\s+"
         r"(?i:year))",
         _day_of_year,
+        _MONTH_DIGIT,
     ),
     (
         rf"(?P<s>{_OPT_WD}{_NO_NUM_BEFORE}(?P<d>{DAY})\s+(?:of\s+)?(?P<mon>{MON})"
         rf"(?:,?\s+(?P<y>{YEAR}))?)",
         _full_day,
+        _MONTH_DIGIT,
     ),
-    (rf"(?P<s>{_OPT_WD}(?P<mon>{MON})\s+(?P<d>{DAY})(?:,?\s+(?P<y>{YEAR}))?)", _full_day),
-    (rf"(?P<s>(?:(?P<q>{_QUAL})[\s-]+)?(?P<mon>{MON}),?\s+(?P<y>{YEAR}))", _month),
+    (
+        rf"(?P<s>{_OPT_WD}(?P<mon>{MON})\s+(?P<d>{DAY})(?:,?\s+(?P<y>{YEAR}))?)",
+        _full_day,
+        _MONTH_DIGIT,
+    ),
+    (rf"(?P<s>(?:(?P<q>{_QUAL})[\s-]+)?(?P<mon>{MON}),?\s+(?P<y>{YEAR}))", _month, _MONTH_DIGIT),
     (
         rf"(?:\b(?P<prep>{_PREP})\s+)?(?P<s>(?:(?P<q>{_QUAL})[\s-]+)?(?P<mon>{_FULL_RE})\b)"
         rf"(?P<y>)(?!\s*\d)",
         _month,
+        _MONTH,
     ),
     (
         rf"\b{_PREP}\s+(?:(?i:the\s+)?(?i:early|mid|late)[\s-]+)?(?P<s>(?P<y>{YEAR}))"
         r"(?![-–/.,]?\d)(?!\s*%)(?!\s+[a-z]+s\b)",
         _year,
+        _DIGIT,
     ),
-    (r"\b(?P<s>(?i:yesterday|today|last\s+night|tonight|this\s+morning))\b", _relative),
+    (r"\b(?P<s>(?i:yesterday|today|last\s+night|tonight|this\s+morning))\b", _relative, _NONE),
     (
         r"\b(?P<s>(?i:(?:earlier\s+|later\s+)?(?:this|last)\s+(?:year|month|week)))\b",
         _relative,
+        _NONE,
     ),
-    (rf"\b(?P<s>{_UNITS}\s+(?i:(?:day|week|month|year)s?\s+(?:ago|prior|earlier)))\b", _relative),
-    (rf"\b(?:(?i:on)\s+|(?P<last>(?i:last))\s+)(?P<s>(?P<wd>{WEEKDAY}))\b", _weekday),
+    (
+        rf"\b(?P<s>{_UNITS}\s+(?i:(?:day|week|month|year)s?\s+(?:ago|prior|earlier)))\b",
+        _relative,
+        _NONE,
+    ),
+    (rf"\b(?:(?i:on)\s+|(?P<last>(?i:last))\s+)(?P<s>(?P<wd>{WEEKDAY}))\b", _weekday, _WEEKDAY),
 ]
-_COMPILED = [(re.compile(p), h) for p, h in _PATTERNS]
-# Every match of a pattern with a "mon" group (never optional) holds one of these words.
+_COMPILED = [(re.compile(p), h, needs) for p, h, needs in _PATTERNS]
 _MONTH_WORDS = (*_FULL, *(m.upper() for m in _FULL), *_ABBR)
-_NEEDS_MONTH = ["(?P<mon>" in p for p, _ in _PATTERNS]
+_DIGIT_RE = re.compile(r"\d")  # the engine's own \d: the same digits the patterns read
+
+
+def _cues(text: str) -> set[str]:
+    """The cues of _PATTERNS that ``text`` holds."""
+    cues = set()
+    if any(word in text for word in _MONTH_WORDS):
+        cues.add("month")
+    if _DIGIT_RE.search(text):
+        cues.add("digit")
+    if "day" in text:  # every weekday's name (matched case-sensitively) ends so
+        cues.add("weekday")
+    return cues
 
 
 def find_dates(text: str, anchor: DateValue | None) -> list[tuple[int, int, DateValue]]:
@@ -231,11 +268,10 @@ def find_dates(text: str, anchor: DateValue | None) -> list[tuple[int, int, Date
     a phrase that cannot be placed still blocks shorter readings inside it, then is dropped.
     """
     found: list[tuple[int, int, DateValue | None]] = []
-    # Most sentences name no month: skip the month patterns (the costliest) without a scan.
-    months = any(word in text for word in _MONTH_WORDS)
-    for (pattern, handler), needs_month in zip(_COMPILED, _NEEDS_MONTH, strict=True):
-        if needs_month and not months:
-            continue
+    cues = _cues(text)
+    for pattern, handler, needs in _COMPILED:
+        if not needs <= cues:
+            continue  # cannot match: spare the scan
         for m in pattern.finditer(text):
             found.append((m.start("s"), m.end("s"), handler(m, anchor)))
     found.sort(key=lambda f: (f[0] - f[1], f[0]))
