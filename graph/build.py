@@ -31,7 +31,8 @@ from tqdm import tqdm
 
 from . import outdir
 from .cache import Cache, Entry, cache_dir
-from .curation import add_facts, curate, judgements_graph
+from .curation import add_facts, added_key, curate, judgements_graph
+from .dataset import write_files, write_store
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
@@ -41,10 +42,8 @@ from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
-from .rdf import write_nquads, write_trig
 from .resolve import slug
 from .review import to_json as review_json
-from .store import load_store
 
 T = TypeVar("T")
 SEVERITIES = ("error", "warning", "note")
@@ -315,7 +314,8 @@ def build(
             extractions = _extract_all(docs, problems, debug, jobs, use_ner, store)
         staging = outdir.staging_dir(out)
         try:
-            _write_outputs(staging, extractions, result, judged, echo)
+            keys = {d.document.doc_id: d.key for d in docs if d.document and d.key}
+            _write_outputs(staging, out, extractions, result, judged, echo, keys, store)
             with result.timed("swap"):
                 outdir.swap_in(staging, out)
         except BaseException:
@@ -329,12 +329,15 @@ def build(
 
 def _write_outputs(
     staging: Path,
+    previous: Path,
     extractions: list[Extraction],
     result: BuildResult,
     judged: list[Judgement],
     echo: Callable[[str], None],
+    keys: dict[str, str],
+    cache: Cache | None,
 ) -> None:
-    """Write every output of the build into ``staging``."""
+    """Write every output of the build into ``staging`` (``previous``: the build it replaces)."""
     import pyoxigraph as ox
 
     from .view import render
@@ -352,20 +355,23 @@ def _write_outputs(
             rel = f"text/{slug(x.document.doc_id)}.txt"
             _write(staging / rel, x.document.source_text)
             text_files[x.document.doc_id] = rel
-        result.quads = write_nquads(
-            staging / "graph.nq",
+        written = write_files(
+            staging,
+            previous,
             extractions,
             resolution,
             text_files,
             curated.mention_reasons,
             graphs=[judgements_graph(curated)],
             additions=functools.partial(add_facts, curated),
+            added=functools.partial(added_key, curated),
+            keys=keys,
+            cache=cache,
         )
-    with result.timed("trig"):
-        write_trig(staging / "graph.nq", staging / "graph.trig")
+        result.quads = written.quads
     outdir.checkpoint("staged")
     with result.timed("store"):
-        load_store(staging / "store", staging / "graph.nq")
+        write_store(staging, previous, written)
     outdir.checkpoint("stored")
 
     result.documents = len(extractions)

@@ -23,6 +23,7 @@ import pickle
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .documents import SIDECAR_SUFFIX
 from .loaders import Limits
@@ -31,6 +32,7 @@ from .reference import ONTOLOGY_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SUFFIX = ".pickle"
+GRAPHS = "graphs"  # the sub-folder of serialised document graphs
 
 
 @dataclass(frozen=True)
@@ -88,41 +90,55 @@ class Cache:
             return None
         return h.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / (key + SUFFIX)
+    def _path(self, key: str, kind: str = "") -> Path:
+        return self.folder / kind / (key + SUFFIX)
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str, kind: str = "") -> Any:
+        """The entry (an :class:`Entry`, or a graph block with ``kind``), or None."""
         try:
-            with self._path(key).open("rb") as fh:
+            with self._path(key, kind).open("rb") as fh:
                 entry = pickle.load(fh)
         except FileNotFoundError:
             return None
         except Exception:  # a corrupt or foreign entry is recomputed, never trusted
             return None
-        return entry if isinstance(entry, Entry) else None
+        return entry if kind or isinstance(entry, Entry) else None
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: object, kind: str = "") -> None:
         """Write an entry atomically (it may run in a worker process)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        folder = self.folder / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
         try:
             with tmp.open("wb") as fh:
                 pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._path(key))
+            os.replace(tmp, self._path(key, kind))
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
+
+    def get_block(self, key: str) -> object | None:
+        """A document's serialised graph (see :mod:`labourgraph.dataset`), or None."""
+        self.used.add(key)
+        return self.get(key, GRAPHS)
+
+    def put_block(self, key: str, block: object) -> None:
+        self.used.add(key)
+        self.put(key, block, GRAPHS)
 
     def prune(self) -> int:
         """Delete the entries (and stray temporary files) this build did not use; how many."""
         removed = 0
-        if not self.folder.is_dir():
-            return 0
-        for path in self.folder.iterdir():
-            if path.name.endswith(SUFFIX) and path.name[: -len(SUFFIX)] in self.used:
+        for folder in (self.folder, self.folder / GRAPHS):
+            if not folder.is_dir():
                 continue
-            try:
-                path.unlink()
-                removed += 1
-            except OSError:
-                pass
+            for path in folder.iterdir():
+                if path.is_dir() or (
+                    path.name.endswith(SUFFIX) and path.name[: -len(SUFFIX)] in self.used
+                ):
+                    continue
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
         return removed

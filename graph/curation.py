@@ -468,6 +468,11 @@ def judgements_graph(cur: Curated) -> GraphWriter:
     return g
 
 
+def added_key(cur: Curated, doc_id: str) -> str:
+    """The facts added by hand to one document, as text: part of its graph's cache key."""
+    return repr([a for a in cur.added if a.doc_id == doc_id])
+
+
 def add_facts(cur: Curated, dg: DocGraph) -> None:
     """Write the facts added by hand to this document into its graph."""
     ref = None

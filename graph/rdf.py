@@ -11,9 +11,7 @@ IRI rule (stable inputs only, never random, never the clock; a changed id is a b
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -28,9 +26,9 @@ from .model import (
     Resolution,
     Span,
 )
-from .reference import ONTOLOGY_DIR, Reference, load_reference
+from .reference import ONTOLOGY_DIR, Reference
 from .resolve import slug
-from .vocab import ONTOLOGY_IRI, OX, PREFIXES
+from .vocab import ONTOLOGY_IRI, OX
 
 LG, OA, SEM, RDF, RDFS, SKOS, ORG, PROV, DCTERMS, XSD, ID = (
     OX.LG, OX.OA, OX.SEM, OX.RDF, OX.RDFS, OX.SKOS, OX.ORG, OX.PROV, OX.DCTERMS, OX.XSD, OX.ID
@@ -66,24 +64,6 @@ class GraphWriter:
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(s, p, o, self.name))
-
-
-class NQuadsFile:
-    """Canonical N-Quads, one graph at a time: each graph's lines sorted and unique.
-
-    Graphs are written in the order given (the build's order is fixed), so equal inputs give
-    equal bytes, and only one document's quads are held in memory at once.
-    """
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh = fh
-        self.count = 0
-
-    def write(self, g: GraphWriter) -> None:
-        text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
-        lines = sorted(set(text.splitlines(keepends=True)))
-        self.fh.write(b"".join(lines))
-        self.count += len(lines)
 
 
 def _date_literals(g: GraphWriter, node: ox.NamedNode, d: DateValue) -> None:
@@ -306,43 +286,8 @@ def _ontology_graph() -> GraphWriter:
     return g
 
 
-def write_nquads(
-    path: Path,
-    extractions: list[Extraction],
-    res: Resolution,
-    text_files: dict[str, str] | None = None,
-    mention_reasons: dict[tuple[str, int, int], str] | None = None,
-    *,
-    graphs: Iterable[GraphWriter] = (),
-    additions: Callable[[DocGraph], None] | None = None,
-) -> int:
-    """Write the dataset as N-Quads; return the number of quads.
-
-    The ontology graph, the entities graph, ``graphs`` (e.g. the judgements), then one graph per
-    document in id order; ``additions`` adds hand-made facts to a document's graph before it is
-    written.
-    """
-    ref = load_reference()
-    with path.open("wb") as fh:
-        out = NQuadsFile(fh)
-        out.write(_ontology_graph())
-        out.write(_entities_graph(res, ref))
-        for g in graphs:
-            out.write(g)
-        for x in sorted(extractions, key=lambda x: x.document.doc_id):
-            doc_graph = DocGraph(x, res, ref, mention_reasons)
-            doc_graph.write((text_files or {}).get(x.document.doc_id, ""))
-            if additions is not None:
-                additions(doc_graph)
-            out.write(doc_graph.g)
-    return out.count
-
-
-def write_trig(nquads: Path, path: Path) -> None:
-    """TriG of an N-Quads file, streamed: graphs in the file's order, the project's prefixes."""
-    ox.serialize(
-        ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS),
-        output=str(path),
-        format=ox.RdfFormat.TRIG,
-        prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()},
-    )
+def fixed_graphs(
+    res: Resolution, ref: Reference, more: Iterable[GraphWriter] = ()
+) -> list[GraphWriter]:
+    """The graphs besides the documents': ontology, entities, then ``more`` (judgements)."""
+    return [_ontology_graph(), _entities_graph(res, ref), *more]

@@ -42,6 +42,23 @@ def load_store(path: Path, nquads_file: Path) -> None:
     del store
 
 
+def update_store(path: Path, previous: Path, remove: list[str], add: list[bytes]) -> None:
+    """Make ``path`` a copy of the ``previous`` store with graphs removed and added.
+
+    The copy is a RocksDB backup: hard links to the previous store's immutable files, so it
+    is instant and the previous build stays whole whatever happens here.
+    """
+    ox.Store.read_only(str(previous)).backup(str(path))
+    store = ox.Store(str(path))
+    for graph in remove:
+        store.remove_graph(ox.NamedNode(graph))
+    for data in add:
+        store.bulk_load(data, ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store
+
+
 def open_store(out: Path) -> ox.Store:
     """Open ``OUT/store`` read-only (several readers may share it)."""
     path = out / "store"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from labourgraph import build as build_module
 from labourgraph import cache as cache_module
+from labourgraph import dataset
 from labourgraph.build import BuildResult, build
 from labourgraph.cache import cache_dir
 
 from .conftest import SOURCES
 
-OUTPUTS = ("graph.nq", "graph.trig", "report.json", "review.json", "network.html")
+OUTPUTS = ("graph.nq", "graph.trig", "graphs.json", "report.json", "review.json", "network.html")
 NAMES = sorted(p.name for p in SOURCES.glob("*.txt"))
 
 
@@ -67,11 +69,26 @@ def test_a_second_build_reuses_every_document_and_writes_the_same_bytes(
     assert len(entries(out)) == len(NAMES)
 
 
+def store_quads(out: Path) -> set:
+    store = ox.Store.read_only(str(out / "store"))
+    quads = set(store)
+    del store
+    return quads
+
+
 def test_a_changed_document_alone_is_extracted_again(
-    sources: Path, tmp_path: Path, extracted: list[str]
+    sources: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     run(sources, out)
+    updates: list[tuple[list[str], int]] = []
+    real_update = dataset.update_store
+
+    def spy(path: Path, previous: Path, remove: list[str], add: list[bytes]) -> None:
+        updates.append((remove, len(add)))
+        real_update(path, previous, remove, add)
+
+    monkeypatch.setattr(dataset, "update_store", spy)
     changed = sources / NAMES[0]
     changed.write_text(
         changed.read_text(encoding="utf-8") + "\nPolice arrested union leader Marta Quispe.\n",
@@ -81,10 +98,15 @@ def test_a_changed_document_alone_is_extracted_again(
     result = run(sources, out)
     assert extracted == [NAMES[0]] and result.reused == len(NAMES) - 1
     assert "Marta Quispe" in (out / "graph.nq").read_text(encoding="utf-8")
-    # The same bytes as a build that never saw the old version.
+    # The previous store, updated in the graphs that changed: that document's, the entities'.
+    ((removed, added),) = updates
+    assert any(NAMES[0].split(".")[0].replace("_", "-") in g for g in removed)
+    assert added == len(removed)
+    # The same bytes as a build that never saw the old version, and the same store content.
     clean = tmp_path / "clean"
     run(sources, clean, cache=False)
     same_outputs(out, clean)
+    assert store_quads(out) == store_quads(clean)
     assert len(entries(out)) == len(NAMES)  # the old version's entry is gone
 
 
@@ -99,6 +121,8 @@ def test_a_removed_document_leaves_the_graph_and_the_cache(sources: Path, tmp_pa
     result = run(sources, out)
     assert result.documents == len(NAMES) - 1
     assert graph_name not in (out / "graph.nq").read_text(encoding="utf-8")
+    graphs = {str(q.graph_name) for q in store_quads(out)}
+    assert not [g for g in graphs if g.endswith(graph_name)]
     assert len(entries(out)) == len(NAMES) - 1
 
 

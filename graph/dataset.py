@@ -1,0 +1,215 @@
+"""The dataset files of a build: ``graph.nq``, ``graph.trig``, ``graphs.json`` and the store.
+
+Each named graph is serialised on its own into a block (canonical N-Quads: sorted, unique
+lines; and TriG under the project's prefixes). The files are the blocks in a fixed order
+(ontology, entities, judgements, then documents by id), so equal inputs give equal bytes.
+
+A document's block depends on its extraction and on the part of the resolution its facts use
+(entity and incident ids, merge reasons, its text file, hand-added facts): with both unchanged
+it is taken from the cache (:mod:`labourgraph.cache`) instead of being written again.
+``graphs.json`` lists each graph's digest; the next build copies the previous store (RocksDB
+hard links: instant) and replaces only the graphs whose digest changed, instead of loading
+every quad again. The store answers the same either way; only its internal files differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .cache import Cache, pipeline_version
+from .model import Extraction, Resolution
+from .rdf import DocGraph, GraphWriter, fixed_graphs
+from .reference import load_reference
+from .store import load_store, update_store
+from .vocab import PREFIXES
+
+MANIFEST = "graphs.json"
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+# Above this share of changed graphs, loading everything afresh is as quick as updating.
+_UPDATE_LIMIT = 0.5
+
+
+@dataclass(frozen=True)
+class Block:
+    """One named graph, serialised."""
+
+    graph: str  # its IRI
+    nquads: bytes
+    trig: bytes  # without the @prefix header
+    count: int  # quads
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.nquads).hexdigest()
+
+
+def _trig_header() -> bytes:
+    """The @prefix lines pyoxigraph writes before any TriG it serialises."""
+    node = ox.NamedNode("urn:x")
+    text = ox.serialize(
+        [ox.Quad(node, node, node, node)], format=ox.RdfFormat.TRIG, prefixes=_PREFIXES
+    )
+    return b"".join(text.splitlines(keepends=True)[: len(_PREFIXES)])
+
+
+TRIG_HEADER = _trig_header()
+
+
+def block(g: GraphWriter) -> Block:
+    """Serialise one graph: N-Quads lines sorted and unique, TriG from them."""
+    if not g.quads:  # pyoxigraph writes no @prefix header for nothing
+        return Block(g.name.value, b"", b"", 0)
+    text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
+    lines = sorted(set(text.splitlines(keepends=True)))
+    nquads = b"".join(lines)
+    trig = ox.serialize(
+        ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES
+    )
+    if not trig.startswith(TRIG_HEADER):  # a pyoxigraph release that writes TriG otherwise
+        raise RuntimeError("unexpected TriG header from pyoxigraph")
+    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(lines))
+
+
+def _slice_key(
+    x: Extraction,
+    res: Resolution,
+    text_file: str,
+    mention_reasons: dict[tuple[str, int, int], str],
+    added: str,
+) -> str:
+    """What a document's graph takes from the whole build, besides its own extraction."""
+    parts = [text_file, added]
+    for m in x.mentions:
+        k = (m.doc_id, m.span.start, m.span.end)
+        parts.append(f"{res.entity_of[k]}|{mention_reasons.get(k, '')}")
+    for inc in x.incidents:
+        parts.append(res.incident_ids[inc.key])
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _blocks(
+    extractions: list[Extraction],
+    res: Resolution,
+    text_files: dict[str, str],
+    mention_reasons: dict[tuple[str, int, int], str],
+    graphs: Iterable[GraphWriter],
+    additions: Callable[[DocGraph], None] | None,
+    added: Callable[[str], str],
+    keys: dict[str, str],
+    cache: Cache | None,
+) -> Iterator[Block]:
+    ref = load_reference()
+    for g in fixed_graphs(res, ref, graphs):
+        yield block(g)
+    for x in sorted(extractions, key=lambda x: x.document.doc_id):
+        doc_id = x.document.doc_id
+        key = None
+        if cache is not None and doc_id in keys:
+            slice_key = _slice_key(
+                x, res, text_files.get(doc_id, ""), mention_reasons, added(doc_id)
+            )
+            key = hashlib.sha256(f"{keys[doc_id]}|{slice_key}".encode()).hexdigest()
+            found = cache.get_block(key)
+            if isinstance(found, Block):
+                yield found
+                continue
+        doc_graph = DocGraph(x, res, ref, mention_reasons)
+        doc_graph.write(text_files.get(doc_id, ""))
+        if additions is not None:
+            additions(doc_graph)
+        made = block(doc_graph.g)
+        if cache is not None and key is not None:
+            cache.put_block(key, made)
+        yield made
+
+
+def _manifest_header() -> dict[str, str]:
+    return {"pipeline": pipeline_version(), "pyoxigraph": metadata.version("pyoxigraph")}
+
+
+def previous_manifest(out: Path) -> dict[str, str]:
+    """graph IRI -> digest of the build at ``out``, or {} when it cannot be reused."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("store") != _manifest_header():
+        return {}
+    graphs = data.get("graphs")
+    return graphs if isinstance(graphs, dict) and (out / "store").is_dir() else {}
+
+
+@dataclass
+class Written:
+    """What :func:`write_files` wrote, and what the store needs to catch up."""
+
+    quads: int
+    previous: dict[str, str]  # graph -> digest in the build being replaced ({} if unusable)
+    graphs: dict[str, str]  # graph -> digest in this build
+    changed: list[tuple[str, bytes]]  # graphs new or changed since ``previous``, N-Quads
+
+
+def write_files(
+    staging: Path,
+    previous: Path,
+    extractions: list[Extraction],
+    res: Resolution,
+    text_files: dict[str, str],
+    mention_reasons: dict[tuple[str, int, int], str],
+    *,
+    graphs: Iterable[GraphWriter] = (),
+    additions: Callable[[DocGraph], None] | None = None,
+    added: Callable[[str], str] = lambda _doc_id: "",
+    keys: dict[str, str] | None = None,
+    cache: Cache | None = None,
+) -> Written:
+    """Write graph.nq, graph.trig and graphs.json into ``staging``.
+
+    ``previous`` is the build being replaced; ``added`` names a document's hand-added facts
+    (part of its block's key) and ``keys`` gives each document's cache key.
+    """
+    written = Written(0, previous_manifest(previous), {}, [])
+    with (staging / "graph.nq").open("wb") as nq, (staging / "graph.trig").open("wb") as trig:
+        trig.write(TRIG_HEADER)
+        for b in _blocks(
+            extractions,
+            res,
+            text_files,
+            mention_reasons,
+            graphs,
+            additions,
+            added,
+            keys or {},
+            cache,
+        ):
+            if not b.count:
+                continue
+            nq.write(b.nquads)
+            trig.write(b.trig)
+            written.quads += b.count
+            written.graphs[b.graph] = b.digest
+            if written.previous and written.previous.get(b.graph) != b.digest:
+                written.changed.append((b.graph, b.nquads))
+    manifest = {"store": _manifest_header(), "graphs": written.graphs}
+    (staging / MANIFEST).write_text(
+        json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return written
+
+
+def write_store(staging: Path, previous: Path, written: Written) -> None:
+    """The store of ``staging``: the previous one brought up to date, or loaded afresh."""
+    old, new = written.previous, written.graphs
+    gone = [g for g in old if old[g] != new.get(g)]  # removed or changed
+    touched = set(gone) | {g for g, _ in written.changed}
+    if old and len(touched) <= _UPDATE_LIMIT * len(new):
+        update_store(staging / "store", previous / "store", gone, [d for _, d in written.changed])
+    else:
+        load_store(staging / "store", staging / "graph.nq")
