@@ -13,7 +13,7 @@ from spacy.tokens import Doc as SpacyDoc
 from ..dates import find_dates
 from ..model import ACTOR_TYPES, DateValue, Document, Incident, Mention
 from ..reference import Reference
-from .nlp import Covered, Matchers, between, compiled, longest_first
+from .nlp import Covered, Matchers, between, compiled, longest_first, match_chars
 
 # Acts done to individual people are recorded once per victim (monitors' practice).
 # Happenings defined by who holds them rather than by whom they hit.
@@ -121,8 +121,7 @@ class IncidentFinder:
         """``(start, end, type, real)`` in cleaned text; ``real`` is False for irrealis uses."""
         spans = []
         for match_id, ts, te in self.m.triggers(self.sdoc):
-            span = self.sdoc[ts:te]
-            spans.append((span.start_char, span.end_char, self.sdoc.vocab.strings[match_id]))
+            spans.append((*match_chars(self.sdoc, ts, te), self.sdoc.vocab.strings[match_id]))
         inside = Covered(
             [(mm.clean_start, mm.clean_end) for mm in self.mentions if mm.type != "Place"]
         )

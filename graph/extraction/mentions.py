@@ -11,7 +11,15 @@ from spacy.tokens import Doc as SpacyDoc
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
-from .nlp import Confined, Covered, Matchers, alternation, find_literal, longest_first
+from .nlp import (
+    Confined,
+    Covered,
+    Matchers,
+    alternation,
+    find_literal,
+    longest_first,
+    match_chars,
+)
 
 NAME = r"\p{Lu}[\p{L}'’\-]*\p{L}(?:(?<=[sS])['’])?"
 CONNECT = r"(?:of|and|for|on|in|the|de|&)"
@@ -549,15 +557,15 @@ class MentionFinder:
             for match_id, ts, te in matcher(self.sdoc):
                 key = self.m.entity_of_key[self.sdoc.vocab.strings[match_id]]
                 ent = self.ref.entities[key]
-                span = self.sdoc[ts:te]
-                self._add(span.start_char, span.end_char, "gazetteer", ent.type, key, ent.name)
+                s, e = match_chars(self.sdoc, ts, te)
+                self._add(s, e, "gazetteer", ent.type, key, ent.name)
 
     def _main_country(self) -> str:
+        keys = (lab.split("|")[2] for _, _, lab in self.spans)
         counts = Counter(
-            lab.split("|")[2]
-            for _, _, lab in self.spans
-            if self.ref.entities.get(lab.split("|")[2]) is not None
-            and self.ref.entities[lab.split("|")[2]].place_kind == "country"
+            key
+            for key in keys
+            if (known := self.ref.entities.get(key)) is not None and known.place_kind == "country"
         )
         demonyms = _demonym_patterns(self.m)
         for mt in demonyms[0].finditer(self.text):
@@ -734,10 +742,10 @@ class MentionFinder:
             if lab.split("|")[0] in ("org-pattern", "gazetteer", "acronym")
         )
         for pattern, fits in DEFINITE:
+            # Which names fit is asked once per name, not once per name and reference.
+            fitting = [(e, lab) for s, e, lab in named if fits(*lab.split("|")[1:5:3])]
             for mt in pattern.finditer(self.text):
-                before = [
-                    lab for s, e, lab in named if e <= mt.start() and fits(*lab.split("|")[1:5:3])
-                ]
+                before = [lab for e, lab in fitting if e <= mt.start()]
                 if before:
                     _rule, etype, key, country, name = _salient(before).split("|", 4)
                     self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)
@@ -750,15 +758,14 @@ class MentionFinder:
                 heads.setdefault(words[-1].lower(), "")
         if not heads:
             return
+        head_words = [
+            (e, lab, lab.split("|", 4)[4].lower().split(" of ")[0].split()) for s, e, lab in named
+        ]
         for mt in _the_heads(self.text, heads):
             if self.text[mt.start(1)].islower() and mt.group(1).lower() in LOWER_HEADS_DONE:
                 continue  # the rules above settled "the court", "the union", "the federation"
             head = mt.group(1).lower()
-            before = [
-                lab
-                for s, e, lab in named
-                if e <= mt.start() and head in lab.split("|", 4)[4].lower().split(" of ")[0].split()
-            ]
+            before = [lab for e, lab, words in head_words if e <= mt.start() and head in words]
             if before:
                 _rule, etype, key, country, name = before[-1].split("|", 4)
                 self._add(mt.start(1), mt.end(1), "reference", etype, key, name, country)

@@ -175,6 +175,21 @@ def _ender_ids(m: Matchers) -> np.ndarray:
     return np.array(sorted(strings[c] for c in punct_chars), dtype=np.uint64)
 
 
+def match_chars(sdoc: SpacyDoc, ts: int, te: int) -> tuple[int, int]:
+    """``(start_char, end_char)`` of the tokens ``sdoc[ts:te]`` (te > ts), as the Span has them.
+
+    The token bounds are read into lists once per document: a Span per matcher hit cost more.
+    """
+    bounds = sdoc.user_data.get(_BOUNDS)
+    if bounds is None:
+        cols = sdoc.to_array([IDX, LENGTH])
+        bounds = sdoc.user_data[_BOUNDS] = (cols[:, 0].tolist(), (cols[:, 0] + cols[:, 1]).tolist())
+    return bounds[0][ts], bounds[1][te - 1]
+
+
+_BOUNDS = "labourgraph.token_bounds"
+
+
 def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
     """``(start_char, end_char)`` of the sentences the pipeline's sentencizer marks in ``sdoc``.
 
