@@ -14,6 +14,7 @@ from ..model import Document, Mention
 from .nlp import (
     Confined,
     Covered,
+    Gated,
     Matchers,
     alternation,
     find_literal,
@@ -32,7 +33,9 @@ CAPS_RUN = re.compile(r"\b\p{Lu}[\p{Lu}'’\-]+(?:[ \t]+[\p{Lu}&'’\-]+)+\b")
 SMALL_WORDS = frozenset(
     ["of", "and", "for", "on", "in", "the", "de", "by", "to", "at", "a", "an", "with", "from"]
 )
-CONSTITUENCY = re.compile(r"\b(?:\p{Lu}[\p{L}-]+[ \t]+(?:and[ \t]+)?){1,4}constituency\b")
+CONSTITUENCY = Gated(
+    r"\b(?:\p{Lu}[\p{L}-]+[ \t]+(?:and[ \t]+)?){1,4}constituency\b", needs=("constituency",)
+)
 LEAD_TOKEN = re.compile(rf"({NAME}|\d+)\s+(?:(?:the|of)\s+)*")
 POSSESSOR = re.compile(rf"{NAME}['’]s\s+")  # "Belarus's State Security Committee"
 AFFIX_WORD = re.compile(r"\S+-(?:affiliated|backed|linked|led|based|run|controlled|aligned)\s+")
@@ -180,9 +183,10 @@ LAW = Confined(
     chars=r"\w\p{L}\d.()\s'’-",
 )
 # Laws named in running text: "the labour code", "the new trade union law".
-LOWER_LAW = re.compile(
+LOWER_LAW = Gated(
     r"\b(?P<code>(?:labou?r|criminal|penal|civil|administrative) code)\b"
-    r"|\b(?P<topic>trade union|labou?r|strike|assembly|protest|association)s? law\b"
+    r"|\b(?P<topic>trade union|labou?r|strike|assembly|protest|association)s? law\b",
+    needs=("code", "law"),
 )
 CONVENTION = re.compile(
     r"\b(?:ILO\s+)?Conventions?\s+(?:No(?:s)?\.?\s*)?(\d{1,3})(?:\s*(?:and|,|&)\s*(?:No\.?\s*)?(\d{1,3}))?"
@@ -210,10 +214,13 @@ GENERIC_GOV: list[tuple[re.Pattern, str, str]] = [
     ),
 ]
 # Definite descriptions that point back to a named organisation: (pattern, fits(type, name)).
-DEFINITE: list[tuple[re.Pattern, Callable[[str, str], bool]]] = [
-    (re.compile(r"\b[Tt]he\s+(court)\b"), lambda t, n: t == "GovernmentBody" and "Court" in n),
+DEFINITE: list[tuple[re.Pattern | Gated, Callable[[str, str], bool]]] = [
     (
-        re.compile(r"\b[Tt]he\s+((?:con)?federation)\b(?!\s+of)"),
+        Gated(r"\b[Tt]he\s+(court)\b", needs=("court",)),
+        lambda t, n: t == "GovernmentBody" and "Court" in n,
+    ),
+    (
+        Gated(r"\b[Tt]he\s+((?:con)?federation)\b(?!\s+of)", needs=("federation",)),
         lambda t, n: t == "UnionFederation",
     ),
     (re.compile(r"\b[Tt]he\s+(union)\b(?!\s+of)"), lambda t, n: t == "TradeUnion"),
@@ -230,14 +237,16 @@ LOWER_UNION = Confined(
     chars=r"\p{L}\s’'-",
 )
 # Courts named by kind in running text: "an appeal court", "the district court".
-LOWER_COURT = re.compile(
+LOWER_COURT = Gated(
     r"\b(?:appeals?|appellate|district|city|regional|provincial|supreme|high|military|"
-    r"revolutionary|labou?r|industrial|criminal|municipal|constitutional)\s+court\b"
+    r"revolutionary|labou?r|industrial|criminal|municipal|constitutional)\s+court\b",
+    needs=("court",),
 )
 # "Phnom Penh municipal authorities": a place's own administration.
-LOCAL_AUTHORITY = re.compile(
+LOCAL_AUTHORITY = Gated(
     r"\b((?:\p{Lu}[\p{L}-]+\s+){1,3})(?:municipal|city|provincial|regional|local|district|town)\s+"
-    r"(?:authorities|administration|government|council)\b"
+    r"(?:authorities|administration|government|council)\b",
+    needs=("authorities", "administration", "government", "council"),
 )
 # Places the gazetteer cannot know: "in Canlubang, Calamba", "Tangail district".
 WRAPPED_LINE = 60
@@ -249,19 +258,28 @@ PLACE_BEFORE_DATE = re.compile(
 PLACE_BEFORE_KNOWN = re.compile(
     r"\b(?:in|near|from|outside|at)\s+((?:\p{Lu}[\p{Ll}-]+\s+){0,2}\p{Lu}[\p{Ll}-]+),\s+(?=\p{Lu})"
 )
-PLACE_KIND = re.compile(
-    r"\b((?:\p{Lu}[\p{Ll}-]+\s+){1,2})(district|province|region|county|municipality|prefecture|"
-    r"governorate|oblast|village|town|department|canton|commune|township)\b",
+PLACE_KINDS = (
+    "district|province|region|county|municipality|prefecture|governorate|oblast|village|town|"
+    "department|canton|commune|township"
 )
-PLANT = re.compile(
-    r"\b((?:\p{Lu}[\p{L}&'’-]+\s+){1,4})(?:garment\s+)?"
-    r"(?:factory|plant|mill|mine|plantation|estate|hotel|casino|warehouse|shipyard|refinery)\b"
+PLACE_KIND = Gated(
+    rf"\b((?:\p{{Lu}}[\p{{Ll}}-]+\s+){{1,2}})({PLACE_KINDS})\b", needs=tuple(PLACE_KINDS.split("|"))
 )
-SUBSIDIARY = re.compile(
+SITES = "factory|plant|mill|mine|plantation|estate|hotel|casino|warehouse|shipyard|refinery"
+PLANT = Gated(
+    rf"\b((?:\p{{Lu}}[\p{{L}}&'’-]+\s+){{1,4}})(?:garment\s+)?(?:{SITES})\b",
+    needs=tuple(SITES.split("|")),
+)
+SUBSIDIARY = Gated(
     r"\b(\p{Lu}[\p{L}&-]+),\s+(?:a|the)\s+(?:[\w-]+\s+)?subsidiary\s+of\s+(?:the\s+)?"
-    r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b"
+    r"(?:[\p{L}-]+\s+){0,2}?(\p{Lu}[\p{L}&-]+)\b",
+    needs=("subsidiary",),
 )
-NAMED_BY_KIND: list[tuple[re.Pattern | Confined, str]] = [
+EMPLOYERS = (
+    "firm|company|employer|multinational|corporation|contractor|subcontractor|manufacturer|"
+    "supplier|brand"
+)
+NAMED_BY_KIND: list[tuple[re.Pattern | Confined | Gated, str]] = [
     # "the Birleşik Metal-İş union": a name, then the kind in lower case.
     (
         Confined(
@@ -280,20 +298,24 @@ NAMED_BY_KIND: list[tuple[re.Pattern | Confined, str]] = [
         "TradeUnion",
     ),
     (
-        re.compile(
-            r"\b(?:firm|company|employer|multinational|corporation|contractor|subcontractor|"
-            r"manufacturer|supplier|brand)\s+(?P<name>\p{Lu}[\p{L}&-]{2,})\b"
+        Gated(
+            rf"\b(?:{EMPLOYERS})\s+(?P<name>\p{{Lu}}[\p{{L}}&-]{{2,}})\b",
+            needs=tuple(EMPLOYERS.split("|")),
         ),
         "Company",
     ),
     (
-        re.compile(
-            r"\b(?P<name>\p{Lu}[\p{Lu}\p{L}-]{1,})\s+(?:guerrillas?|rebels?|militias?|paramilitar(?:y|ies))\b"
+        Gated(
+            r"\b(?P<name>\p{Lu}[\p{Lu}\p{L}-]{1,})\s+(?:guerrillas?|rebels?|militias?|paramilitar(?:y|ies))\b",
+            needs=("guerrilla", "rebel", "militia", "paramilitar"),
         ),
         "CivilSocietyGroup",
     ),
 ]
-MANAGEMENT = re.compile(r"\b(\p{Lu}[\p{L}&-]+)\s+(?:management|bosses|executives|owners)\b")
+MANAGEMENT = Gated(
+    r"\b(\p{Lu}[\p{L}&-]+)\s+(?:management|bosses|executives|owners)\b",
+    needs=("management", "bosses", "executives", "owners"),
+)
 BREADCRUMB = re.compile(r"(?m)^[^\n]*\S\s+[>»›]\s+\S[^\n]*$")
 FUNCTION_WORDS = frozenset(
     [
