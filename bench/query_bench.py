@@ -1,6 +1,7 @@
 """Saved-query latency on a large store: pyoxigraph on disk against rdflib in memory, one run.
 
     .venv/bin/python bench/query_bench.py [--docs 100] [--quads 1000000] [--repeat 3]
+                                          [--only NAME ...] [--queries DIR]
 
 Builds a generated corpus (bench/corpus.py) with rules only, then grows its quads to about
 ``--quads`` in the labourgraph shape: each document's named graph is copied with its document,
@@ -10,7 +11,8 @@ documents name the same actors. Loads the same N-Quads into a pyoxigraph store o
 rdflib ``Dataset`` in memory (default graph = union, as the project's queries expect), then runs
 every saved query (graph/queries/*.rq, parameters bound as ``labourgraph query`` binds them) on
 both, fetching every row, and prints the median time of each and the ratio. rdflib is used only
-here, as the yardstick.
+here, as the yardstick. ``--only`` times some of the queries; ``--queries`` reads the ``.rq``
+files of another folder instead (say, the saved queries of an older commit, to compare).
 """
 
 from __future__ import annotations
@@ -115,12 +117,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="Timed runs per query (median).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=120, help="Seconds a first run may take.")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="Time only these queries (default: all)."
+    )
+    parser.add_argument(
+        "--queries", type=Path, metavar="DIR", help="Read the .rq files of DIR, not the saved ones."
+    )
     args = parser.parse_args()
 
     import pyoxigraph as ox
     import rdflib
     from labourgraph.build import build
-    from labourgraph.query import saved_queries
+    from labourgraph.query import parse_query, saved_queries
     from labourgraph.store import bind_values, run_query
     from labourgraph.vocab import PREFIXES
 
@@ -128,6 +136,16 @@ def main() -> None:
     print(f"Machine: {build_bench.machine()}")
     print(f"Load average (1/5/15 min) at start: {build_bench.load_average()}")
     print(f"pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}")
+    if args.queries:
+        files = sorted(args.queries.glob("*.rq"))
+        queries = [parse_query(f.stem, f.read_text(encoding="utf-8")) for f in files]
+    else:
+        queries = saved_queries()  # read now: editing the .rq files later changes nothing here
+    if args.only:
+        unknown = sorted(set(args.only) - {q.name for q in queries})
+        if unknown:
+            parser.error(f"no query named {', '.join(unknown)}")
+        queries = [q for q in queries if q.name in args.only]
     with tempfile.TemporaryDirectory(prefix="query-bench-") as tmp:
         work = Path(tmp)
         corpus.generate(args.docs, args.seed, work / "corpus")
@@ -164,7 +182,7 @@ def main() -> None:
         print("| query | rows | pyoxigraph ms | rdflib ms | rdflib / pyoxigraph |")
         print("| --- | ---: | ---: | ---: | ---: |")
         ratios = []
-        for q in saved_queries():
+        for q in queries:
             given = {k: v for k, v in params.items() if k in {p.name for p in q.parameters}}
             values = q.values(given)
 
