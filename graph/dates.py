@@ -183,12 +183,15 @@ _UNITS = rf"(?:\d+|(?i:{'|'.join(sorted(_NUMBERS, key=len, reverse=True))}))"
 # Each pattern marks the date phrase as group "s"; prepositions around it are context only.
 # What a sentence must hold for a pattern to match in it: a month's name or abbreviation (in
 # every pattern with a "mon" group, never optional there), a digit (a mandatory day or year),
-# a weekday's name. Most sentences hold none, and the month patterns cost the most to scan.
+# a weekday's name, a unit of time, a word of the relative days. Most sentences hold few of
+# them, and a pattern tried at every word costs far more than looking for a word.
 _NONE: frozenset[str] = frozenset()
 _DIGIT = frozenset({"digit"})
 _MONTH = frozenset({"month"})
 _MONTH_DIGIT = _MONTH | _DIGIT
 _WEEKDAY = frozenset({"weekday"})
+_TIME_UNIT = frozenset({"unit"})
+_RELATIVE_DAY = frozenset({"relative-day"})
 _PATTERNS: list[tuple[str, Handler, frozenset[str]]] = [
     (
         rf"(?<![\d/-])(?P<s>(?P<y>{YEAR_DIGITS})-(?P<m>[01]\d)-(?P<d>[0-3]\d))(?![\d/-])",
@@ -231,16 +234,20 @@ _PATTERNS: list[tuple[str, Handler, frozenset[str]]] = [
         _year,
         _DIGIT,
     ),
-    (r"\b(?P<s>(?i:yesterday|today|last\s+night|tonight|this\s+morning))\b", _relative, _NONE),
+    (
+        r"\b(?P<s>(?i:yesterday|today|last\s+night|tonight|this\s+morning))\b",
+        _relative,
+        _RELATIVE_DAY,
+    ),
     (
         r"\b(?P<s>(?i:(?:earlier\s+|later\s+)?(?:this|last)\s+(?:year|month|week)))\b",
         _relative,
-        _NONE,
+        _TIME_UNIT,
     ),
     (
         rf"\b(?P<s>{_UNITS}\s+(?i:(?:day|week|month|year)s?\s+(?:ago|prior|earlier)))\b",
         _relative,
-        _NONE,
+        _TIME_UNIT,
     ),
     (rf"\b(?:(?i:on)\s+|(?P<last>(?i:last))\s+)(?P<s>(?P<wd>{WEEKDAY}))\b", _weekday, _WEEKDAY),
 ]
@@ -258,6 +265,13 @@ def _cues(text: str) -> set[str]:
         cues.add("digit")
     if "day" in text:  # every weekday's name (matched case-sensitively) ends so
         cues.add("weekday")
+    # Read case-insensitively, so looked for in the lower-cased text: no character other than
+    # these words' own letters in either case matches them under IGNORECASE (unlike "i", "s").
+    low = text.lower()
+    if any(word in low for word in ("day", "week", "month", "year")):
+        cues.add("unit")
+    if any(word in low for word in ("day", "ght", "morn")):  # yesterday, tonight, this morning
+        cues.add("relative-day")
     return cues
 
 
