@@ -635,6 +635,8 @@ class MentionFinder:
         taken = Covered([(s, e) for s, e, lab in self.spans if lab.split("|")[1] != "Place"])
         shadow = _recase_capitals(self.text)
         for mt in CAP_RUN.finditer(shadow):
+            if " " not in self.text[mt.start() : mt.end()]:
+                continue  # one word (most runs): none of its pieces can pass the test below
             for s, e in _name_pieces(shadow, mt.start(), mt.end()):
                 name = self.text[s:e]
                 if " " not in name.strip() or taken.contains(s, e):
