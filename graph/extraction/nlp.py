@@ -145,7 +145,7 @@ class Confined:
     runs of class characters that hold an anchor: a pattern that starts a costly attempt at
     every word is then run over a few clauses instead of the whole text. No match can cross a
     character outside the class, so each run is searched on its own; the character after a run
-    stays visible, so ``\b`` there reads as in the whole text. So: the pattern never matches
+    stays visible, so ``\\b`` there reads as in the whole text. So: the pattern never matches
     the empty string, has no ``$``, and looks at most one character past a match; ``anchor`` is
     made of class characters.
     """
@@ -192,6 +192,9 @@ def _ender_ids(m: Matchers) -> np.ndarray:
     return np.array(sorted(strings[c] for c in punct_chars), dtype=np.uint64)
 
 
+_BOUNDS = "labourgraph.token_bounds"  # the key of match_chars' lists in Doc.user_data
+
+
 def match_chars(sdoc: SpacyDoc, ts: int, te: int) -> tuple[int, int]:
     """``(start_char, end_char)`` of the tokens ``sdoc[ts:te]`` (te > ts), as the Span has them.
 
@@ -202,9 +205,6 @@ def match_chars(sdoc: SpacyDoc, ts: int, te: int) -> tuple[int, int]:
         cols = sdoc.to_array([IDX, LENGTH])
         bounds = sdoc.user_data[_BOUNDS] = (cols[:, 0].tolist(), (cols[:, 0] + cols[:, 1]).tolist())
     return bounds[0][ts], bounds[1][te - 1]
-
-
-_BOUNDS = "labourgraph.token_bounds"
 
 
 def sentence_spans(sdoc: SpacyDoc, m: Matchers) -> list[tuple[int, int]]:
