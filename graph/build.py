@@ -13,6 +13,7 @@ failed or killed build never leaves a half-written ``OUT`` (see :mod:`labourgrap
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -239,20 +240,47 @@ def _what(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+# The documents the extract workers read: set before the pool forks them, so a worker gets
+# them with its memory instead of each one being pickled to it (see :func:`_extract_pending`).
+_PENDING: list[_Loaded] = []
+
+
+def _extract_pending(
+    i: int, debug: bool, ner: bool, cache: Cache | None
+) -> tuple[Extraction | None, list[Problem]]:
+    """Extract ``_PENDING[i]``; the extraction comes back without its document (the parent
+    has it), which halves what crosses between processes."""
+    extraction, problems = _extract_one(_PENDING[i], debug, ner, cache)
+    if extraction is not None:
+        extraction = dataclasses.replace(extraction, document=None)  # type: ignore[arg-type]
+    return extraction, problems
+
+
 def _extract_all(
     docs: list[_Loaded], problems: _Problems, debug: bool, jobs: int, ner: bool, cache: Cache | None
 ) -> list[Extraction]:
     """Every document's extraction, in document order; unchanged ones taken from the cache."""
+    global _PENDING
     todo = [d for d in docs if d.cached is None]
-    fresh = iter(_map(_extract_one, [(d, debug, ner, cache) for d in todo], jobs, "extract"))
-    out = []
-    for d in docs:
-        extraction, found = _extract_one(d, debug, ner, cache) if d.cached else next(fresh)
-        problems.items.extend(found)
-        problems.flush()
-        if extraction is not None:
-            out.append(extraction)
-    return out
+    _PENDING = todo
+    try:
+        calls = [(i, debug, ner, cache) for i in range(len(todo))]
+        fresh = iter(_map(_extract_pending, calls, jobs, "extract"))
+        out = []
+        for d in docs:
+            if d.cached is not None:
+                extraction, found = _extract_one(d, debug, ner, cache)
+            else:
+                extraction, found = next(fresh)
+                if extraction is not None:
+                    extraction = dataclasses.replace(extraction, document=d.document)
+            problems.items.extend(found)
+            problems.flush()
+            if extraction is not None:
+                out.append(extraction)
+        return out
+    finally:
+        _PENDING = []
 
 
 def _write(path: Path, text: str) -> None:

@@ -83,12 +83,18 @@ class _Raw:
 
 
 @lru_cache(maxsize=1)
-def chrome_rules() -> tuple[tuple[re.Pattern[str], ...], int]:
-    """The chrome line patterns and the repeated-tag word limit from ``ontology/chrome.yaml``."""
+def chrome_rules() -> tuple[re.Pattern[str], int]:
+    """The chrome line pattern and the repeated-tag word limit from ``ontology/chrome.yaml``.
+
+    The file's patterns are checked one by one, then joined into one alternation: one match
+    per line instead of one per pattern (a line matches it when it matches any of them).
+    """
     try:
         data = yaml.safe_load(CHROME_FILE.read_text(encoding="utf-8"))
-        patterns = tuple(re.compile(p, re.IGNORECASE) for p in data["lines"])
-        return patterns, int(data.get("repeated_line_max_words", 0))
+        for p in data["lines"]:
+            re.compile(p, re.IGNORECASE)  # a bad pattern is reported on its own
+        pattern = re.compile("|".join(f"(?:{p})" for p in data["lines"]), re.IGNORECASE)
+        return pattern, int(data.get("repeated_line_max_words", 0))
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error, ValueError) as exc:
         raise ReferenceDataError(
             f"{CHROME_FILE}: malformed chrome patterns ({exc}); fix it"
@@ -136,10 +142,28 @@ def _pieces(source: str, a: int, b: int, max_line: int | None) -> list[tuple[int
     return [*pieces, (a, b)]
 
 
+_WORDS = re.compile(r"\S+|\s+")  # re's \s is exactly str.isspace
+
+
+def _extend(tokens: list[tuple[int, int] | None], start: int, end: int) -> None:
+    """Append a kept slice, joined to the previous one when they touch (fewer, longer runs)."""
+    last = tokens[-1] if tokens else None
+    if last is not None and last[1] == start:
+        tokens[-1] = (last[0], end)
+    else:
+        tokens.append((start, end))
+
+
 def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
-    """Slices of one line with markdown syntax dropped and white space collapsed."""
+    """Slices of one line with markdown syntax dropped and white space collapsed.
+
+    A run of white space becomes its first real " " (or an inserted " ", ``None``, when it
+    holds none); kept characters that touch in the source form one slice.
+    """
     line = source[a:b]
-    keep = [unicodedata.category(c) != "Cf" for c in line]  # zero-width and soft hyphens go
+    keep: list[bool] | None = None  # None: every character is kept
+    if not line.isascii() and any(unicodedata.category(c) == "Cf" for c in line):
+        keep = [unicodedata.category(c) != "Cf" for c in line]  # zero-width, soft hyphens go
     heading = False
     if markdown:
         if _RULE_LINE.fullmatch(line):
@@ -149,27 +173,47 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
                 heading = heading or pattern is _MD_RULES[0][0]
                 for g in groups:
                     if m.group(g) is not None:
+                        keep = keep if keep is not None else [True] * len(line)
                         keep[m.start(g) : m.end(g)] = [False] * (m.end(g) - m.start(g))
     tokens: list[tuple[int, int] | None] = []
-    pending: int | None = None  # index of the first white space in a run, -1 if not a " "
-    for i, c in enumerate(line):
-        if not keep[i]:
-            continue
-        if c.isspace():
-            if pending is None or (pending < 0 and c == " "):  # prefer a real " " to insert
-                pending = i if c == " " else -1
-            continue
-        if pending is not None and tokens:
-            tokens.append((a + pending, a + pending + 1) if pending >= 0 else None)
-        pending = None
-        tokens.append((a + i, a + i + 1))
-    plain = "".join(" " if t is None else source[t[0]] for t in tokens)
+    if keep is None:
+        gap: tuple[int, int] | bool | None = False  # False: no white space waiting
+        for m in _WORDS.finditer(line):
+            if m.group()[0].isspace():
+                if tokens:
+                    space = m.group().find(" ")
+                    gap = (a + m.start() + space, a + m.start() + space + 1) if space >= 0 else None
+                continue
+            if gap is not False:
+                if gap is None:
+                    tokens.append(None)
+                else:
+                    _extend(tokens, *gap)
+                gap = False
+            _extend(tokens, a + m.start(), a + m.end())
+    else:
+        pending: int | None = None  # index of the first white space in a run, -1 if not a " "
+        for i, c in enumerate(line):
+            if not keep[i]:
+                continue
+            if c.isspace():
+                if pending is None or (pending < 0 and c == " "):  # prefer a real " " to insert
+                    pending = i if c == " " else -1
+                continue
+            if pending is not None and tokens:
+                if pending >= 0:
+                    _extend(tokens, a + pending, a + pending + 1)
+                else:
+                    tokens.append(None)
+            pending = None
+            _extend(tokens, a + i, a + i + 1)
+    plain = "".join(" " if t is None else source[t[0] : t[1]] for t in tokens)
     item = bool(_LIST_ITEM.match(line))
     return _Raw((a, b), tokens, plain, heading=heading and bool(plain), list_item=item)
 
 
 def _mark_chrome(source: str, raws: list[_Raw]) -> None:
-    patterns, max_words = chrome_rules()
+    pattern, max_words = chrome_rules()
     short = Counter(r.plain for r in raws if r.plain and len(r.plain.split()) <= max_words)
     previous = ""
     for raw in raws:
@@ -178,7 +222,7 @@ def _mark_chrome(source: str, raws: list[_Raw]) -> None:
             continue
         as_written = source[raw.span[0] : raw.span[1]].strip()
         raw.chrome = (
-            any(p.fullmatch(raw.plain) or p.fullmatch(as_written) for p in patterns)
+            bool(pattern.fullmatch(raw.plain) or pattern.fullmatch(as_written))
             or short[raw.plain] >= 2
             or raw.plain == previous  # the news list repeats each headline under itself
         )
