@@ -16,17 +16,13 @@ import contextlib
 import dataclasses
 import functools
 import json
-import multiprocessing
-import os
 import shutil
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -43,10 +39,10 @@ from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
+from .parallel import ordered_map
 from .resolve import slug
 from .review import to_json as review_json
 
-T = TypeVar("T")
 SEVERITIES = ("error", "warning", "note")
 _LABELS = {"error": "Skipped", "warning": "Warning", "note": "Note"}
 _BUG = "report it with the file (--debug shows where it failed)"
@@ -105,10 +101,6 @@ class BuildResult:
                 f"  report: {self.out}/report.json   problems: {found or 'none'}",
             ]
         )
-
-
-def _show_progress() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 def _stderr(line: str) -> None:
@@ -181,21 +173,6 @@ def _extract_one(
     return extraction, problems
 
 
-def _map(func: Callable[..., T], calls: list[tuple], jobs: int, desc: str) -> Iterator[T]:
-    """``func(*args)`` for each of ``calls``, in order, in up to ``jobs`` processes.
-
-    Results come back in the order of ``calls`` whatever finishes first, so outputs do not
-    depend on ``jobs``. Workers are forked: they start with what this process has loaded.
-    """
-    bar = {"desc": desc, "total": len(calls), "disable": not _show_progress(), "unit": "doc"}
-    if jobs <= 1 or len(calls) < 2:
-        yield from tqdm((func(*args) for args in calls), **bar)
-        return
-    fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork) as pool:
-        yield from tqdm(pool.map(func, *zip(*calls, strict=True)), **bar)
-
-
 def _load_all(
     sources: list[Path],
     problems: _Problems,
@@ -210,7 +187,7 @@ def _load_all(
     files = find_sources(sources, problems.items)
     problems.flush()
     calls = [(path, root, limits, debug, cache) for path, root in files]
-    for loaded in _map(_load_one, calls, jobs, "load"):
+    for loaded in ordered_map(_load_one, calls, jobs, "load"):
         problems.items.extend(loaded.problems)
         problems.flush()
         doc = loaded.document
@@ -265,7 +242,7 @@ def _extract_all(
     _PENDING = todo
     try:
         calls = [(i, debug, ner, cache) for i in range(len(todo))]
-        fresh = iter(_map(_extract_pending, calls, jobs, "extract"))
+        fresh = iter(ordered_map(_extract_pending, calls, jobs, "extract"))
         out = []
         for d in docs:
             if d.cached is not None:
@@ -343,7 +320,7 @@ def build(
         staging = outdir.staging_dir(out)
         try:
             keys = {d.document.doc_id: d.key for d in docs if d.document and d.key}
-            _write_outputs(staging, out, extractions, result, judged, echo, keys, store)
+            _write_outputs(staging, out, extractions, result, judged, echo, keys, store, jobs)
             with result.timed("swap"):
                 outdir.swap_in(staging, out)
         except BaseException:
@@ -364,6 +341,7 @@ def _write_outputs(
     echo: Callable[[str], None],
     keys: dict[str, str],
     cache: Cache | None,
+    jobs: int,
 ) -> None:
     """Write every output of the build into ``staging`` (``previous``: the build it replaces)."""
     import pyoxigraph as ox
@@ -395,6 +373,7 @@ def _write_outputs(
             added=functools.partial(added_key, curated),
             keys=keys,
             cache=cache,
+            jobs=jobs,
         )
         result.quads = written.quads
     outdir.checkpoint("staged")

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .cache import Cache, pipeline_version
+from .cache import GRAPHS, Cache, pipeline_version
 from .model import Extraction, Resolution
+from .parallel import ordered_map
 from .rdf import DocGraph, GraphWriter, fixed_graphs
 from .reference import load_reference
 from .store import load_store, update_store
@@ -94,6 +95,36 @@ def _slice_key(
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to write document graphs (inherited at fork, see :data:`_JOB`)."""
+
+    todo: list[tuple[Extraction, str | None]]  # (extraction, block cache key)
+    res: Resolution
+    text_files: dict[str, str]
+    mention_reasons: dict[tuple[str, int, int], str]
+    additions: Callable[[DocGraph], None] | None
+    cache: Cache | None
+
+
+_JOB: _Job | None = None
+
+
+def _doc_block(i: int) -> Block:
+    """Write and serialise document graph ``i`` of :data:`_JOB` (in a worker, or here)."""
+    job = _JOB
+    assert job is not None
+    x, key = job.todo[i]
+    doc_graph = DocGraph(x, job.res, load_reference(), job.mention_reasons)
+    doc_graph.write(job.text_files.get(x.document.doc_id, ""))
+    if job.additions is not None:
+        job.additions(doc_graph)
+    made = block(doc_graph.g)
+    if job.cache is not None and key is not None:
+        job.cache.put(key, made, GRAPHS)
+    return made
+
+
 def _blocks(
     extractions: list[Extraction],
     res: Resolution,
@@ -104,30 +135,35 @@ def _blocks(
     added: Callable[[str], str],
     keys: dict[str, str],
     cache: Cache | None,
+    jobs: int,
 ) -> Iterator[Block]:
-    ref = load_reference()
-    for g in fixed_graphs(res, ref, graphs):
+    global _JOB
+    for g in fixed_graphs(res, load_reference(), graphs):
         yield block(g)
-    for x in sorted(extractions, key=lambda x: x.document.doc_id):
-        doc_id = x.document.doc_id
-        key = None
+    # Each document's block: from the cache, else written (in ``jobs`` processes).
+    found: list[Block | None] = []
+    todo: list[tuple[Extraction, str | None]] = []
+    ordered = sorted(extractions, key=lambda x: x.document.doc_id)
+    for x in ordered:
+        doc_id, key, hit = x.document.doc_id, None, None
         if cache is not None and doc_id in keys:
-            slice_key = _slice_key(
-                x, res, text_files.get(doc_id, ""), mention_reasons, added(doc_id)
-            )
+            text_file = text_files.get(doc_id, "")
+            slice_key = _slice_key(x, res, text_file, mention_reasons, added(doc_id))
             key = hashlib.sha256(f"{keys[doc_id]}|{slice_key}".encode()).hexdigest()
-            found = cache.get_block(key)
-            if isinstance(found, Block):
-                yield found
-                continue
-        doc_graph = DocGraph(x, res, ref, mention_reasons)
-        doc_graph.write(text_files.get(doc_id, ""))
-        if additions is not None:
-            additions(doc_graph)
-        made = block(doc_graph.g)
-        if cache is not None and key is not None:
-            cache.put_block(key, made)
-        yield made
+            cached = cache.get_block(key)
+            hit = cached if isinstance(cached, Block) else None
+        found.append(hit)
+        if hit is None:
+            todo.append((x, key))
+            if key is not None and cache is not None:
+                cache.used.add(key)
+    _JOB = _Job(todo, res, text_files, mention_reasons, additions, cache)
+    try:
+        made = ordered_map(_doc_block, [(i,) for i in range(len(todo))], jobs, "rdf", 8)
+        for hit in found:
+            yield hit if hit is not None else next(made)
+    finally:
+        _JOB = None
 
 
 def _manifest_header() -> dict[str, str]:
@@ -169,11 +205,13 @@ def write_files(
     added: Callable[[str], str] = lambda _doc_id: "",
     keys: dict[str, str] | None = None,
     cache: Cache | None = None,
+    jobs: int = 1,
 ) -> Written:
     """Write graph.nq, graph.trig and graphs.json into ``staging``.
 
     ``previous`` is the build being replaced; ``added`` names a document's hand-added facts
-    (part of its block's key) and ``keys`` gives each document's cache key.
+    (part of its block's key) and ``keys`` gives each document's cache key; ``jobs``
+    processes write the document graphs.
     """
     written = Written(0, previous_manifest(previous), {}, [])
     with (staging / "graph.nq").open("wb") as nq, (staging / "graph.trig").open("wb") as trig:
@@ -188,6 +226,7 @@ def write_files(
             added,
             keys or {},
             cache,
+            jobs,
         ):
             if not b.count:
                 continue

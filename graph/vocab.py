@@ -164,6 +164,8 @@ class OxTerms:
 
     def __init__(self, namespace: Namespace | type) -> None:
         self._ns = namespace
+        # An open namespace (``ID``) takes any local name: joined as text, nothing to check.
+        self._open = str(namespace) if isinstance(namespace, str) else None
 
     def __getattr__(self, name: str) -> ox.NamedNode:
         if name.startswith("__"):
@@ -173,8 +175,10 @@ class OxTerms:
         return node
 
     def __getitem__(self, name: str) -> ox.NamedNode:
+        if self._open is None:
+            return getattr(self, name)  # a closed namespace's term, checked and kept
         # not kept: this is how instance IRIs (``OX.ID[f"entity/{eid}"]``) are made
-        return ox.NamedNode(str(self._ns[name]))
+        return ox.NamedNode(self._open + name)
 
 
 OX = SimpleNamespace(
