@@ -32,11 +32,26 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 _IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 
 
+LOAD_CHUNK = 32 * 2**20  # bytes of N-Quads per bulk load: bounds the loader's memory
+
+
 def load_store(path: Path, nquads_file: Path) -> None:
-    """Create a fresh store at ``path`` from an N-Quads file (the folder must not exist)."""
+    """Create a fresh store at ``path`` from an N-Quads file (the folder must not exist).
+
+    Loaded in chunks cut at line ends: one bulk load of everything holds several times the
+    file in memory (0.7 GB at 1,000 documents), a chunk at a time stays near 0.2 GB.
+    """
     store = ox.Store(str(path))
     with nquads_file.open("rb") as fh:
-        store.bulk_load(fh, ox.RdfFormat.N_QUADS)
+        rest = b""
+        while data := fh.read(LOAD_CHUNK):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                store.bulk_load(data[:cut], ox.RdfFormat.N_QUADS)
+        if rest.strip():
+            store.bulk_load(rest, ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store

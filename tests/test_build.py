@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from labourgraph.cli import main
@@ -166,3 +167,16 @@ def test_incident_ids_link_reports_across_documents(built: Path) -> None:
         FILTER(CONTAINS(?a, "leusinov")) } GROUP BY ?i""",
     )
     assert any(int(r["n"]) >= 2 for r in found), found
+
+
+def test_the_store_loads_in_chunks_cut_at_line_ends(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+    from labourgraph import store as store_module
+
+    monkeypatch.setattr(store_module, "LOAD_CHUNK", 997)  # cuts mid-line, mid-character
+    store_module.load_store(tmp_path / "store", built / "graph.nq")
+    loaded = ox.Store.read_only(str(tmp_path / "store"))
+    expected = set(ox.parse(path=str(built / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert set(loaded) == expected and len(expected) > 1000
