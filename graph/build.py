@@ -135,11 +135,8 @@ class _Loaded:
     cached: Entry | None = None  # its cached load and extraction, when unchanged
 
 
-def _load_one(path: Path, root: Path, limits: Limits, debug: bool, cache: Cache | None) -> _Loaded:
+def _load_one(path: Path, root: Path, limits: Limits, debug: bool, key: str | None) -> _Loaded:
     """Load one file, returning its problems rather than raising (it may run in a worker)."""
-    key = cache.key(path, root) if cache is not None else None
-    if key is not None and cache is not None and (entry := cache.get(key)) is not None:
-        return _Loaded(entry.document, list(entry.load_problems), key, entry)
     problems: list[Problem] = []
     try:
         return _Loaded(load_document(path, root, limits=limits, problems=problems), problems, key)
@@ -186,8 +183,21 @@ def _load_all(
     by_slug: dict[str, str] = {}
     files = find_sources(sources, problems.items)
     problems.flush()
-    calls = [(path, root, limits, debug, cache) for path, root in files]
-    for loaded in ordered_map(_load_one, calls, jobs, "load"):
+    # Unchanged documents are read from the cache here: sent through a worker, each would be
+    # unpickled there, pickled again and unpickled here.
+    found: list[_Loaded | None] = []
+    calls = []
+    for path, root in files:
+        key = cache.key(path, root) if cache is not None else None
+        entry = cache.get(key) if cache is not None and key is not None else None
+        if entry is not None:
+            found.append(_Loaded(entry.document, list(entry.load_problems), key, entry))
+        else:
+            found.append(None)
+            calls.append((path, root, limits, debug, key))
+    fresh = iter(ordered_map(_load_one, calls, jobs, "load"))
+    for hit in found:
+        loaded = hit if hit is not None else next(fresh)
         problems.items.extend(loaded.problems)
         problems.flush()
         doc = loaded.document

@@ -69,8 +69,7 @@ def update_store(path: Path, previous: Path, remove: list[str], add: list[bytes]
         store.remove_graph(ox.NamedNode(graph))
     for data in add:
         store.bulk_load(data, ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
+    store.flush()  # no optimize(): compacting the whole copy would cost more than the update
     del store
 
 
