@@ -69,7 +69,10 @@ def update_store(path: Path, previous: Path, remove: list[str], add: list[bytes]
         store.remove_graph(ox.NamedNode(graph))
     for data in add:
         store.bulk_load(data, ox.RdfFormat.N_QUADS)
-    store.flush()  # no optimize(): compacting the whole copy would cost more than the update
+    store.flush()
+    # Compacted although it costs time (25 s at 10,000 documents): reading an uncompacted
+    # copy made the view step 45 s slower.
+    store.optimize()
     del store
 
 
