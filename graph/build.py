@@ -296,8 +296,9 @@ def build(
     statistical model's people (None: when the model is installed); ``debug`` lets an unexpected
     exception in one file stop the build with its traceback; ``echo`` prints the one-line messages;
     ``judgements`` is a judgements file besides each source folder's ``judgements.yaml``;
-    ``cache`` reuses the loading and extraction of documents unchanged since the last build into
-    ``out`` (see :mod:`labourgraph.cache`; the outputs are the same either way).
+    ``cache`` reuses the loading, extraction and graph of documents unchanged since the last
+    build into ``out``, and updates its store (see :mod:`labourgraph.cache` and
+    :mod:`labourgraph.dataset`; the outputs are the same either way).
     """
     out = out.resolve()
     limits = limits or Limits()
@@ -320,25 +321,25 @@ def build(
                 f"--ner: the model {ner_model.MODEL} is not installed; "
                 "pip install --require-hashes -r requirements-ner.txt"
             )
-        store = Cache(cache_dir(out), use_ner, limits) if cache else None
+        reuse = Cache(cache_dir(out), use_ner, limits) if cache else None
         with result.timed("load"):
-            docs = _load_all(sources, problems, limits, debug, jobs, store)
+            docs = _load_all(sources, problems, limits, debug, jobs, reuse)
         outdir.checkpoint("loaded")
         result.reused = sum(d.cached is not None for d in docs)
         with result.timed("extract"):
-            extractions = _extract_all(docs, problems, debug, jobs, use_ner, store)
+            extractions = _extract_all(docs, problems, debug, jobs, use_ner, reuse)
         staging = outdir.staging_dir(out)
         try:
             keys = {d.document.doc_id: d.key for d in docs if d.document and d.key}
-            _write_outputs(staging, out, extractions, result, judged, echo, keys, store, jobs)
+            _write_outputs(staging, out, extractions, result, judged, echo, keys, reuse, jobs)
             with result.timed("swap"):
                 outdir.swap_in(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        if store is not None:
+        if reuse is not None:
             with result.timed("swap"):
-                store.prune()  # only once the build is in: a failed build keeps the old entries
+                reuse.prune()  # only once the build is in: a failed build keeps the old entries
     return result
 
 
