@@ -121,10 +121,6 @@ class Cache:
         self.used.add(key)
         return self.get(key, GRAPHS)
 
-    def put_block(self, key: str, block: object) -> None:
-        self.used.add(key)
-        self.put(key, block, GRAPHS)
-
     def prune(self) -> int:
         """Delete the entries (and stray temporary files) this build did not use; how many."""
         removed = 0

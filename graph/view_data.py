@@ -143,10 +143,9 @@ def _texts(terms: Iterable[Term]) -> set[str]:
 def _pick(terms: Iterable[Term]) -> str:
     """The smallest text of ``terms``, or "" for none: the one value the view shows.
 
-    Where reports disagree (an incident's label, place, date text or precision), the SPARQL
-    reading this replaces kept whichever row Oxigraph happened to return first (an order of
-    internal term encodings and hashes). The smallest is stable, and for the precision it is
-    the finest ("day" < "month" < "year"), which suits the narrowest bounds kept.
+    Where reports disagree (an incident's label or place), the SPARQL reading this replaces
+    kept whichever row Oxigraph happened to return first (an order of internal term encodings
+    and hashes); the smallest is stable. Dates are chosen whole, see :func:`_report_dates`.
     """
     return min(_texts(terms), default="")
 

@@ -13,8 +13,6 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-from .model import ENTITY_TYPES, INCIDENT_TYPES
-
 ONTOLOGY_IRI = URIRef("https://w3id.org/labourgraph/ontology")
 ID = Namespace("https://w3id.org/labourgraph/id/")
 
@@ -150,9 +148,6 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": RDFS,
     "xsd": XSD,
 }
-
-ENTITY_CLASS: dict[str, URIRef] = {name: LG[name] for name in ENTITY_TYPES}
-INCIDENT_CONCEPT: dict[str, URIRef] = {name: LG[name] for name in INCIDENT_TYPES}
 
 
 class OxTerms:

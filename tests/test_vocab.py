@@ -42,3 +42,11 @@ def test_shapes_target_known_classes(onto: Graph) -> None:
     for target in shapes.objects(None, URIRef(sh + "targetClass")):
         if str(target).startswith(NS):
             assert (target, RDF.type, OWL.Class) in onto, target
+
+
+def test_every_entity_and_incident_type_is_an_ontology_term() -> None:
+    # rdf.py writes ``LG[type]`` for each: a type the ontology lacks would fail mid-build.
+    from labourgraph.model import ENTITY_TYPES, INCIDENT_TYPES
+
+    missing = [t for t in (*ENTITY_TYPES, *INCIDENT_TYPES) if t not in LG.__annotations__]
+    assert missing == []

@@ -12,6 +12,7 @@ from spacy.tokens import Doc as SpacyDoc
 from ..dates import MONTH_AND_DAY_NAMES
 from ..model import Document, Mention
 from .nlp import (
+    NON_SPACE,
     Confined,
     Covered,
     Gated,
@@ -360,7 +361,6 @@ TRAILING_WHEN_WHERE = re.compile(
 )
 UPPER = re.compile(r"\p{Lu}")
 NON_ALNUM = re.compile(r"[^\p{L}\p{N}]+")
-NON_SPACE = re.compile(r"\S+")
 BRACKETED_ACRONYM = re.compile(r"\s*\((\p{Lu}[\p{Lu}\p{Ll}&-]{1,11})\)")
 # Around an acronym: no letter or hyphen on either side.
 NOT_AFTER_WORD = re.compile(r"(?<![\p{L}-])")

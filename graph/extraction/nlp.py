@@ -19,6 +19,7 @@ from ..reference import Reference, Title, load_reference
 
 # All-caps aliases up to this length are acronyms and match case-sensitively ("ILO", not "ilo").
 ACRONYM_MAX = 8
+NON_SPACE = re.compile(r"\S+")  # the words of a name, with their offsets
 
 
 @dataclass(eq=False)  # hashed by identity: one per process

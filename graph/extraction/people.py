@@ -11,7 +11,7 @@ import yaml
 
 from ..dates import MONTH_AND_DAY_NAMES
 from ..reference import ONTOLOGY_DIR
-from .nlp import Covered, Matchers, alternation, find_literal, title_for
+from .nlp import NON_SPACE, Covered, Matchers, alternation, find_literal, title_for
 
 WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}(?:-\p{Lu}\p{Ll}+)?"
 # A name stays on one line: a line break ends a signature's name or a heading.
@@ -31,7 +31,6 @@ TRAILING_COMMA = re.compile(r",\s+$")  # what OFFICE_OF_BODY ends with: a cheap 
 SURNAME_BEFORE = re.compile(r"(?<![\p{L}.@])(?<!\p{Lu}\p{L}+[ \t])")
 SURNAME_AFTER = re.compile(r"(?![\p{L}@])")
 POSSESSIVE_S = re.compile(r"['’]s$")
-NON_SPACE = re.compile(r"\S+")
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+and|,?\s+or)\s+")
 GIVEN_NAME_AND = re.compile(rf"(?<![\p{{L}}])({WORD})\s+and\s+$")
 NOT_NAMES = {
