@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from .parallel import ordered_map
 from .rdf import DocGraph, GraphWriter, fixed_graphs
 from .reference import load_reference
 from .store import load_store, update_store
+from .view_data import QuadScans, ViewFacts, collect
 from .vocab import PREFIXES
 
 MANIFEST = "graphs.json"
@@ -45,6 +46,7 @@ class Block:
     nquads: bytes
     trig: bytes  # without the @prefix header
     count: int  # quads
+    view: ViewFacts  # what the network view takes from it
 
     @property
     def digest(self) -> str:
@@ -64,9 +66,9 @@ TRIG_HEADER = _trig_header()
 
 
 def block(g: GraphWriter) -> Block:
-    """Serialise one graph: N-Quads lines sorted and unique, TriG from them."""
+    """Serialise one graph (N-Quads lines sorted and unique, TriG from them); read its view."""
     if not g.quads:  # pyoxigraph writes no @prefix header for nothing
-        return Block(g.name.value, b"", b"", 0)
+        return Block(g.name.value, b"", b"", 0, ViewFacts())
     text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
     lines = sorted(set(text.splitlines(keepends=True)))
     nquads = b"".join(lines)
@@ -75,7 +77,8 @@ def block(g: GraphWriter) -> Block:
     )
     if not trig.startswith(TRIG_HEADER):  # a pyoxigraph release that writes TriG otherwise
         raise RuntimeError("unexpected TriG header from pyoxigraph")
-    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(lines))
+    view = collect(QuadScans(g.quads))
+    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(lines), view)
 
 
 def _slice_key(
@@ -190,6 +193,7 @@ class Written:
     previous: dict[str, str]  # graph -> digest in the build being replaced ({} if unusable)
     graphs: dict[str, str]  # graph -> digest in this build
     changed: list[tuple[str, bytes]]  # graphs new or changed since ``previous``, N-Quads
+    view: ViewFacts = field(default_factory=ViewFacts)  # what the view draws, from every graph
 
 
 def write_files(
@@ -207,7 +211,7 @@ def write_files(
     cache: Cache | None = None,
     jobs: int = 1,
 ) -> Written:
-    """Write graph.nq, graph.trig and graphs.json into ``staging``.
+    """Write graph.nq, graph.trig and graphs.json into ``staging``; gather the view's facts.
 
     ``previous`` is the build being replaced; ``added`` names a document's hand-added facts
     (part of its block's key) and ``keys`` gives each document's cache key; ``jobs``
@@ -234,6 +238,7 @@ def write_files(
             trig.write(b.trig)
             written.quads += b.count
             written.graphs[b.graph] = b.digest
+            written.view.merge(b.view)
             if written.previous and written.previous.get(b.graph) != b.digest:
                 written.changed.append((b.graph, b.nquads))
     manifest = {"store": _manifest_header(), "graphs": written.graphs}

@@ -1,15 +1,16 @@
-"""What the network view shows: read out of the store, then optionally narrowed.
+"""What the network view shows: read out of the graphs, then optionally narrowed.
 
-:func:`view_data_from_store` reads nodes, edges, evidence and dates. :func:`filter_view`
-narrows a :class:`ViewData` the way ``labourgraph view`` options ask (period, types, the
-neighbourhood of one actor) on a networkx graph, so the result is the same for the same input.
+:func:`collect` reads the view's facts (labels, types, dates, links, quotes) from
+:class:`Scans`: one predicate at a time over a store's union graph (:class:`StoreScans`), or
+over one named graph's quads in memory (:class:`QuadScans`, as the build writes each
+document's graph, so the build's view needs no second reading of the store). Facts of several
+graphs merge by union; :func:`view_data` joins them into a :class:`ViewData`. Joined in
+SPARQL, an incident's values multiply across its reports (millions of rows at 200 documents)
+and Oxigraph evaluates each OPTIONAL row by row; dicts keyed by IRI grow linearly instead.
 
-The store is read one predicate at a time (``SELECT ?s ?o WHERE { ?s p ?o }`` over the union
-of all graphs, as every project query sees it) and joined in Python dicts. Joined in SPARQL,
-an incident's values multiply across its reports (each report is a named graph with its own
-dates, labels and places: millions of rows at 200 documents), and Oxigraph evaluates each
-OPTIONAL and star join row by row, which dominated large builds. A scan costs about one
-decoded term per value, so reading grows linearly with the store.
+:func:`filter_view` narrows a :class:`ViewData` the way ``labourgraph view`` options ask
+(period, types, the neighbourhood of one actor) on a networkx graph, so the result is the
+same for the same input.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
+from typing import Protocol
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .errors import LabourgraphError
 from .model import ACTOR_TYPES, ENTITY_TYPES, INCIDENT_TYPES, PRECISIONS
-from .store import run_query, term_text
+from .store import run_query
 from .view import Evidence, ViewData, ViewEdge, ViewNode, fold, search_key
-from .vocab import LG
+from .vocab import DCTERMS, LG, OA, ORG, RDF, RDFS, SEM, SKOS
 
 NS = str(LG._NS)
 MAX_MENTIONS = 20  # quotes kept per actor (its incidents carry the fuller evidence)
@@ -38,67 +40,247 @@ MAX_MENTIONS = 20  # quotes kept per actor (its incidents carry the fuller evide
 # (predicate, edge kind, edge label) of the links drawn as stored; positions are drawn from
 # lg:Position nodes instead (member -> organization, labelled with the title).
 EDGE_PREDICATES: tuple[tuple[str, str, str], ...] = (
-    ("lg:hasAgent", "agent", "agent"),
-    ("lg:hasTarget", "target", "target"),
-    ("sem:hasPlace", "place", "place"),
-    ("lg:engagesConvention", "convention", "convention"),
-    ("lg:affiliatedTo", "affiliated_to", "affiliated to"),
-    ("org:subOrganizationOf", "part_of", "part of"),
+    (str(LG.hasAgent), "agent", "agent"),
+    (str(LG.hasTarget), "target", "target"),
+    (str(SEM.hasPlace), "place", "place"),
+    (str(LG.engagesConvention), "convention", "convention"),
+    (str(LG.affiliatedTo), "affiliated_to", "affiliated to"),
+    (str(ORG.subOrganizationOf), "part_of", "part of"),
 )
-POSITIONS = """
-SELECT DISTINCT ?s ?o ?label WHERE {
-  ?m a lg:Position ; org:member ?s ; org:organization ?o ; lg:title ?label
-}"""
-# Whatever has an lg: class and a skos:prefLabel is drawn: actors, conventions, laws, places.
-ENTITY_TYPES_QUERY = """
-SELECT DISTINCT ?e ?t WHERE {
-  ?e skos:prefLabel [] ; a ?t . FILTER(STRSTARTS(STR(?t), STR(lg:)))
-}"""
-CONVENTIONS = "SELECT DISTINCT ?i ?c WHERE { ?i lg:engagesConvention/lg:notation ?c }"
-DOC_FIELDS = (
-    ("title", "dcterms:title"),
-    ("publisher", "dcterms:publisher"),
-    ("issued", "dcterms:issued"),
-    ("url", "dcterms:source"),
+# The values read per subject, by the name the view gives them.
+VALUE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("pref", str(SKOS.prefLabel)),
+    ("alt", str(SKOS.altLabel)),
+    ("country", str(LG.country)),
+    ("incident_type", str(LG.incidentType)),
+    ("label", str(RDFS.label)),
+    ("place", str(SEM.hasPlace)),
+    ("convention", str(LG.engagesConvention)),
+    ("notation", str(LG.notation)),
+    ("path", str(LG.sourcePath)),
+    ("title", str(DCTERMS.title)),
+    ("publisher", str(DCTERMS.publisher)),
+    ("issued", str(DCTERMS.issued)),
+    ("url", str(DCTERMS.source)),
 )
-DATE_FIELDS = (
-    ("earliest", "sem:hasEarliestBeginTimeStamp"),
-    ("latest", "sem:hasLatestBeginTimeStamp"),
-    ("precision", "lg:datePrecision"),
-    ("text", "lg:dateText"),
+DOC_FIELDS = ("title", "publisher", "issued", "url")
+# An incident's date, as each report (named graph) gives it.
+DATE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("earliest", str(SEM.hasEarliestBeginTimeStamp)),
+    ("latest", str(SEM.hasLatestBeginTimeStamp)),
+    ("precision", str(LG.datePrecision)),
+    ("text", str(LG.dateText)),
+)
+_TYPE = str(RDF.type)
+_POSITION = (str(ORG.member), str(ORG.organization), str(LG.title))
+_QUOTE_PARTS = tuple(str(OA[p]) for p in ("exact", "prefix", "suffix", "start", "end"))
+_LINKS = (str(OA.hasBody), str(LG.evidence), str(OA.hasTarget), str(OA.hasSource))
+_SELECTOR = str(OA.hasSelector)
+# Every predicate the view reads: a graph's other quads are skipped.
+READ = frozenset(
+    [_TYPE, _SELECTOR, *_POSITION, *_QUOTE_PARTS, *_LINKS]
+    + [p for p, _, _ in EDGE_PREDICATES]
+    + [p for _, p in VALUE_FIELDS + DATE_FIELDS]
 )
 
 PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}  # finest first
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Objects = dict[Term, set[Term]]
+Quote = tuple[str, str, str, str, str, str]  # source, exact, prefix, suffix, start, end
+Pairs = Iterable[tuple[str, str]]
 
 
-def _scan(store: ox.Store, predicate: str) -> ox.QuerySolutions:
-    """(subject, object) of every triple with ``predicate`` (a prefixed name).
+def _sets() -> defaultdict[str, set[str]]:
+    return defaultdict(set)
 
-    A scan decodes just the two terms of each row; Oxigraph's joins cost more than the
-    dicts that replace them here.
+
+@dataclass
+class ViewFacts:
+    """What the view needs from some named graphs, as text, joined as far as one graph allows.
+
+    Facts of several graphs merge by union (:meth:`merge`), in any order, into the facts of
+    all of them; :func:`view_data` draws from the merged whole. The joins made here
+    (an annotation's quotes, a position's ends) follow IRIs that name things of one document
+    graph, so joining per graph and then merging equals joining over the union. The joins
+    across graphs (an entity's country, an incident's place label, conventions' notations,
+    which annotations belong to drawn nodes) wait for :func:`view_data`.
     """
-    return run_query(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+
+    lg_types: defaultdict[str, set[str]] = field(default_factory=_sets)  # lg: class names
+    values: dict[str, defaultdict[str, set[str]]] = field(
+        default_factory=lambda: {name: _sets() for name, _ in VALUE_FIELDS}
+    )
+    # (incident, report graph) -> date field -> the smallest value that graph states
+    dates: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    bodies: defaultdict[str, set[str]] = field(default_factory=_sets)  # annotation -> nodes
+    evidence: defaultdict[str, set[str]] = field(default_factory=_sets)  # node -> annotations
+    quotes: defaultdict[str, set[Quote]] = field(default_factory=lambda: defaultdict(set))
+    edges: set[tuple[str, str, str, str]] = field(default_factory=set)  # s, o, label, kind
+
+    def merge(self, other: ViewFacts) -> None:
+        """Add ``other``'s facts to these."""
+        _union(self.lg_types, other.lg_types)
+        for name, by in other.values.items():
+            _union(self.values[name], by)
+        for key, fields in other.dates.items():
+            mine = self.dates.setdefault(key, {})
+            for name, value in fields.items():
+                mine[name] = min(value, mine.get(name, value))
+        _union(self.bodies, other.bodies)
+        _union(self.evidence, other.evidence)
+        _union(self.quotes, other.quotes)
+        self.edges |= other.edges
 
 
-def _report_dates(store: ox.Store, incidents: Collection[Term]) -> dict[Term, tuple[str, ...]]:
+def _union(into: defaultdict, more: dict) -> None:
+    for key, items in more.items():
+        into[key] |= items
+
+
+class Scans(Protocol):
+    """Where facts are read from: all triples with one predicate, as text."""
+
+    def pairs(self, predicate: str) -> Pairs:
+        """(subject, object) of every triple with ``predicate`` (an IRI)."""
+        ...
+
+    def in_graphs(self, predicate: str) -> Iterable[tuple[str, str, str]]:
+        """(subject, object, graph) of every quad with ``predicate``."""
+        ...
+
+
+class StoreScans:
+    """Scans over a store's union graph, one SPARQL pattern per predicate.
+
+    A scan decodes just the terms of each row; Oxigraph's joins cost more than the dicts
+    that replace them here (joined in SPARQL, an incident's values multiply across its
+    reports, and each OPTIONAL is evaluated row by row).
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def pairs(self, predicate: str) -> Pairs:
+        query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
+        return ((s.value, o.value) for s, o in run_query(self.store, query))
+
+    def in_graphs(self, predicate: str) -> Iterable[tuple[str, str, str]]:
+        query = f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }} }}"
+        return ((s.value, o.value, g.value) for s, o, g in run_query(self.store, query))
+
+
+class QuadScans:
+    """Scans over quads in memory (one named graph as the build writes it)."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.by: defaultdict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for q in quads:
+            p = q.predicate.value
+            if p in READ:
+                self.by[p].append((q.subject.value, q.object.value, q.graph_name.value))
+
+    def pairs(self, predicate: str) -> Pairs:
+        return ((s, o) for s, o, _ in self.by.get(predicate, ()))
+
+    def in_graphs(self, predicate: str) -> Iterable[tuple[str, str, str]]:
+        return iter(self.by.get(predicate, ()))
+
+
+def _objects(scans: Scans, predicate: str) -> defaultdict[str, set[str]]:
+    out = _sets()
+    for s, o in scans.pairs(predicate):
+        out[s].add(o)
+    return out
+
+
+def collect(scans: Scans) -> ViewFacts:
+    """The view's facts from ``scans`` (a store's union graph, or one graph's quads)."""
+    facts = ViewFacts()
+    for s, t in scans.pairs(_TYPE):
+        if name := _local_name(t):
+            facts.lg_types[s].add(name)
+    for name, predicate in VALUE_FIELDS:
+        facts.values[name] = _objects(scans, predicate)
+    for name, predicate in DATE_FIELDS:
+        for s, o, g in scans.in_graphs(predicate):
+            fields = facts.dates.setdefault((s, g), {})
+            fields[name] = min(o, fields.get(name, o))
+    facts.bodies = _objects(scans, str(OA.hasBody))
+    facts.evidence = _objects(scans, str(LG.evidence))
+    facts.quotes = _quotes(scans)
+    facts.edges = {
+        (s, o, label, kind)
+        for predicate, kind, label in EDGE_PREDICATES
+        for s, o in scans.pairs(predicate)
+    }
+    members, organizations, titles = (_objects(scans, p) for p in _POSITION)
+    for m, names in facts.lg_types.items():
+        if "Position" in names:
+            facts.edges.update(
+                (s, o, title, "position")
+                for s in members.get(m, ())
+                for o in organizations.get(m, ())
+                for title in titles.get(m, ())
+            )
+    return facts
+
+
+def _quotes(scans: Scans) -> defaultdict[str, set[Quote]]:
+    """annotation -> the quotes it targets.
+
+    A target's sources and selectors combine as in one SPARQL pattern: each source with each
+    quote selector (one with oa:exact; prefix and suffix "" when missing, like an unbound
+    OPTIONAL) and each position selector (oa:start and oa:end).
+    """
+    targets = _objects(scans, str(OA.hasTarget))
+    sources = _objects(scans, str(OA.hasSource))
+    selectors = _objects(scans, _SELECTOR)
+    exact, prefix, suffix, start, end = (_objects(scans, p) for p in _QUOTE_PARTS)
+    texts = {
+        q: list(product(quote, prefix.get(q) or {""}, suffix.get(q) or {""}))
+        for q, quote in exact.items()
+    }
+    spans = {p: list(product(start[p], end[p])) for p in start.keys() & end.keys()}
+    by_target: dict[str, set[Quote]] = {}
+    for t in {t for ts in targets.values() for t in ts}:
+        chosen = selectors.get(t, ())
+        by_target[t] = {
+            (source, *text, *span)
+            for source in sources.get(t, ())
+            for q in chosen
+            for text in texts.get(q, ())
+            for p in chosen
+            for span in spans.get(p, ())
+        }
+    out: defaultdict[str, set[Quote]] = defaultdict(set)
+    for a, ts in targets.items():
+        out[a] = set().union(*(by_target[t] for t in ts))
+    return out
+
+
+def _pick(texts: Iterable[str]) -> str:
+    """The smallest of ``texts``, or "" for none: the one value the view shows.
+
+    Where reports disagree (an incident's label or place), the smallest is stable whatever
+    order the graphs were read in. Dates are chosen whole, see :func:`_report_dates`.
+    """
+    return min(texts, default="")
+
+
+def _local_name(iri: str) -> str:
+    """An lg: class or concept's local name, else ""."""
+    return iri[len(NS) :] if iri.startswith(NS) else ""
+
+
+def _report_dates(facts: ViewFacts, incidents: Collection[str]) -> dict[str, tuple[str, ...]]:
     """incident -> (earliest, latest, precision, text) of its most precisely dated report.
 
     Each report (named graph) dates the incident on its own; the four values are taken from
     one report, so a date text never shows with another report's precision or bounds. The
     finest precision wins ("23 May 2022" over "2022"), then the earliest date.
     """
-    per_report: dict[tuple[Term, Term], dict[str, str]] = defaultdict(dict)
-    for name, predicate in DATE_FIELDS:
-        query = f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {predicate} ?o }} }}"
-        for s, o, g in run_query(store, query):
-            if s in incidents:
-                per_report[(s, g)][name] = min(o.value, per_report[(s, g)].get(name, o.value))
-    best: dict[Term, tuple[str, ...]] = {}
-    for (s, _g), values in per_report.items():
-        if len(values) < len(DATE_FIELDS):
+    best: dict[str, tuple] = {}
+    for (s, _g), values in facts.dates.items():
+        if s not in incidents or len(values) < len(DATE_FIELDS):
             continue
         rank = PRECISION_RANK.get(values["precision"], len(PRECISION_RANK))
         key = (rank, values["earliest"], values["latest"], values["text"])
@@ -110,54 +292,6 @@ def _report_dates(store: ox.Store, incidents: Collection[Term]) -> dict[Term, tu
     }
 
 
-def _objects(store: ox.Store, predicate: str, subjects: Collection | None = None) -> Objects:
-    """subject -> its objects of ``predicate``, for ``subjects`` only if given.
-
-    Terms, not their text, are joined on, as SPARQL does; a value several reports (graphs)
-    state is one value.
-    """
-    out: Objects = defaultdict(set)
-    for s, o in _scan(store, predicate):
-        if subjects is None or s in subjects:
-            out[s].add(o)
-    return out
-
-
-def _values(store: ox.Store, predicate: str, subjects: Collection) -> dict[Term, set[str]]:
-    """subject -> the text (lexical form, IRI) of its objects of ``predicate``, for ``subjects``."""
-    out: dict[Term, set[str]] = defaultdict(set)
-    for s, o in _scan(store, predicate):
-        if s in subjects:
-            out[s].add(o.value)
-    return out
-
-
-def _of_type(store: ox.Store, cls: str) -> set[Term]:
-    return {s for (s,) in run_query(store, f"SELECT ?s WHERE {{ ?s a {cls} }}")}
-
-
-def _texts(terms: Iterable[Term]) -> set[str]:
-    return {term_text(t) for t in terms}
-
-
-def _pick(terms: Iterable[Term]) -> str:
-    """The smallest text of ``terms``, or "" for none: the one value the view shows.
-
-    Where reports disagree (an incident's label or place), the SPARQL reading this replaces
-    kept whichever row Oxigraph happened to return first (an order of internal term encodings
-    and hashes); the smallest is stable. Dates are chosen whole, see :func:`_report_dates`.
-    """
-    return min(_texts(terms), default="")
-
-
-def _local_name(term: Term) -> str:
-    """``STRAFTER(STR(?t), STR(lg:))``: an lg: class or concept's local name, else ""."""
-    if isinstance(term, ox.BlankNode):
-        return ""
-    _, found, after = term.value.partition(NS)
-    return after if found else ""
-
-
 @dataclass(frozen=True)
 class _Entity:
     label: str
@@ -166,22 +300,18 @@ class _Entity:
     country: str
 
 
-def _entities(store: ox.Store) -> dict[str, _Entity]:
-    """Actors, conventions, laws and places by IRI, with their label, class and country."""
-    kinds: dict[Term, set[str]] = defaultdict(set)
-    for e, t in run_query(store, ENTITY_TYPES_QUERY):
-        kinds[e].add(_local_name(t))
-    labels = _objects(store, "skos:prefLabel")  # of entities and of their countries
-    aliases = _objects(store, "skos:altLabel", kinds)
-    countries = _objects(store, "lg:country", kinds)
+def _entities(facts: ViewFacts) -> dict[str, _Entity]:
+    """Whatever has an lg: class and a skos:prefLabel: actors, conventions, laws, places."""
+    pref, alt, country = (facts.values[n] for n in ("pref", "alt", "country"))
     return {
-        term_text(e): _Entity(
-            label=_pick(labels[e]),
-            kind=min(names),
-            aliases=tuple(sorted(a for a in _texts(aliases.get(e, ())) if a)),
-            country=_pick(name for c in countries.get(e, ()) for name in labels.get(c, ())),
+        e: _Entity(
+            label=_pick(pref[e]),
+            kind=min(kinds),
+            aliases=tuple(sorted(a for a in alt.get(e, ()) if a)),
+            country=_pick(name for c in country.get(e, ()) for name in pref.get(c, ())),
         )
-        for e, names in kinds.items()
+        for e, kinds in facts.lg_types.items()
+        if pref.get(e)
     }
 
 
@@ -196,100 +326,67 @@ class _Incident:
     place: str
 
 
-def _incidents(store: ox.Store, incidents: Collection[Term]) -> dict[str, _Incident]:
-    """Incidents with an lg:incidentType and an rdfs:label by IRI, with date and place.
+def _incidents(facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
+    """Incidents with an lg:incidentType and an rdfs:label, with date and place.
 
     Several reports may date one incident: its date is its most precise report's (see
     :func:`_report_dates`). Of disagreeing labels, types and places the smallest is kept
     (see :func:`_pick`).
     """
-    types = _objects(store, "lg:incidentType", incidents)
-    labels = _objects(store, "rdfs:label", incidents)
-    dates = _report_dates(store, incidents)
-    places = _objects(store, "sem:hasPlace", incidents)
-    place_labels = _objects(store, "skos:prefLabel", {p for ps in places.values() for p in ps})
+    types, labels, places, pref = (
+        facts.values[n] for n in ("incident_type", "label", "place", "pref")
+    )
+    dates = _report_dates(facts, incidents)
     out = {}
-    for i in types.keys() & labels.keys():
+    for i in incidents:
+        if not types.get(i) or not labels.get(i):
+            continue
         earliest, latest, precision, text = dates.get(i, ("", "", "", ""))
-        out[term_text(i)] = _Incident(
+        out[i] = _Incident(
             label=_pick(labels[i]),
             type=min(_local_name(t) for t in types[i]),
             earliest=earliest,
             latest=latest,
             precision=precision,
             text=text,
-            place=_pick(name for p in places.get(i, ()) for name in place_labels.get(p, ())),
+            place=_pick(name for p in places.get(i, ()) for name in pref.get(p, ())),
         )
     return out
 
 
-def _documents(store: ox.Store) -> dict[Term, dict[str, str]]:
+def _documents(facts: ViewFacts) -> dict[str, dict[str, str]]:
     """Each lg:Document with a source path -> path, title, publisher, issued, url (or "")."""
-    paths = _objects(store, "lg:sourcePath", _of_type(store, "lg:Document"))
-    fields = {name: _objects(store, predicate, paths) for name, predicate in DOC_FIELDS}
+    paths = facts.values["path"]
     return {
-        d: {"path": _pick(paths[d])} | {name: _pick(by.get(d, ())) for name, by in fields.items()}
-        for d in paths
+        d: {"path": _pick(paths[d])}
+        | {name: _pick(facts.values[name].get(d, ())) for name in DOC_FIELDS}
+        for d, kinds in facts.lg_types.items()
+        if "Document" in kinds and paths.get(d)
     }
-
-
-Quote = tuple[Term, str, str, str, str, str]  # source, exact, prefix, suffix, start, end
-
-
-def _quotes(store: ox.Store, annotations: Collection[Term]) -> dict[Term, set[Quote]]:
-    """annotation -> the quotes it targets.
-
-    A target's sources and selectors combine as in one SPARQL pattern: each source with each
-    quote selector (one with oa:exact; prefix and suffix "" when missing, like an unbound
-    OPTIONAL) and each position selector (oa:start and oa:end).
-    """
-    targets = _objects(store, "oa:hasTarget", annotations)
-    wanted = {t for ts in targets.values() for t in ts}
-    sources = _objects(store, "oa:hasSource", wanted)
-    selectors = _objects(store, "oa:hasSelector", wanted)
-    used = {s for ss in selectors.values() for s in ss}
-    exact, prefix, suffix, start, end = (
-        _values(store, f"oa:{p}", used) for p in ("exact", "prefix", "suffix", "start", "end")
-    )
-    texts = {
-        q: list(product(quote, prefix.get(q) or {""}, suffix.get(q) or {""}))
-        for q, quote in exact.items()
-    }
-    spans = {p: list(product(start[p], end[p])) for p in start.keys() & end.keys()}
-    by_target: dict[Term, set[Quote]] = {}
-    for t in wanted:
-        chosen = selectors.get(t, ())
-        by_target[t] = {
-            (source, *text, *span)
-            for source in sources.get(t, ())
-            for q in chosen
-            for text in texts.get(q, ())
-            for p in chosen
-            for span in spans.get(p, ())
-        }
-    return {a: set().union(*(by_target[t] for t in ts)) for a, ts in targets.items()}
 
 
 def _evidence(
-    store: ox.Store, nodes: Collection[str], incidents: Collection[Term]
+    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
 ) -> tuple[dict[str, dict[tuple, Evidence]], dict[str, set[str]]]:
     """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
 
     A node's quotes are those of the annotations whose body it is, and for an incident also
     those of its lg:evidence annotations; only ``nodes`` are read.
     """
-    annotations: dict[Term, set[str]] = defaultdict(set)
-    for ann, node in run_query(store, "SELECT ?a ?n WHERE { ?a oa:hasBody ?n }"):
-        if (n := term_text(node)) in nodes:
-            annotations[ann].add(n)
-    for node, ann in run_query(store, "SELECT ?n ?a WHERE { ?n lg:evidence ?a }"):
-        if node in incidents and (n := term_text(node)) in nodes:
-            annotations[ann].add(n)
-    docs = _documents(store)
+    annotations: dict[str, set[str]] = defaultdict(set)
+    for ann, bodies in facts.bodies.items():
+        for n in bodies:
+            if n in nodes:
+                annotations[ann].add(n)
+    for n, anns in facts.evidence.items():
+        if n in incidents and n in nodes:
+            for ann in anns:
+                annotations[ann].add(n)
+    docs = _documents(facts)
     evidence: dict[str, dict[tuple, Evidence]] = defaultdict(dict)
     reports: dict[str, set[str]] = defaultdict(set)
-    for ann, quotes in _quotes(store, annotations).items():
-        for source, exact, prefix, suffix, start, end in quotes:
+    for ann, owners in annotations.items():
+        for source, exact, prefix, suffix, start, end in facts.quotes.get(ann, ()):
             d = docs.get(source, {})
             path = d.get("path", "")
             ev = Evidence(
@@ -305,7 +402,7 @@ def _evidence(
                 suffix=suffix,
             )
             key = (path, ev.start, ev.end)
-            for node in annotations[ann]:
+            for node in owners:
                 # An incident's quote is reached both as the body of its annotation and
                 # through lg:evidence, and is one piece of evidence. Should one span carry
                 # different quotes (never seen), the smallest is kept.
@@ -320,42 +417,31 @@ def _evidence_order(ev: Evidence) -> tuple[str, ...]:
     return (ev.quote, ev.prefix, ev.suffix, ev.title, ev.publisher, ev.published, ev.url)
 
 
-def _edges(store: ox.Store) -> list[tuple[str, str, str, str]]:
-    """(source, target, label, kind) of every link the view can draw, sorted."""
-    edges = {
-        (term_text(s), term_text(o), label, kind)
-        for predicate, kind, label in EDGE_PREDICATES
-        for s, o in run_query(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
-    }
-    for s, o, title in run_query(store, POSITIONS):
-        edges.add((term_text(s), term_text(o), term_text(title), "position"))
-    return sorted(edges)
-
-
-def _conventions(store: ox.Store) -> dict[str, set[str]]:
+def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
     """incident -> notations of the conventions it engages."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for i, c in run_query(store, CONVENTIONS):
-        out[term_text(i)].add(term_text(c))
-    return out
+    notation = facts.values["notation"]
+    return {
+        i: {n for c in cs for n in notation.get(c, ())}
+        for i, cs in facts.values["convention"].items()
+    }
 
 
 def _sorted(evidence: dict[tuple, Evidence]) -> tuple[Evidence, ...]:
     return tuple(evidence[k] for k in sorted(evidence))
 
 
-def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewData:
-    """Everything the view draws, read from the store (so `labourgraph view` can redraw it)."""
-    typed_incidents = _of_type(store, "lg:Incident")
-    nodes = _entities(store)
-    incidents = _incidents(store, typed_incidents)
-    evidence, reports = _evidence(store, nodes.keys() | incidents.keys(), typed_incidents)
-    edges = _edges(store)
+def view_data(facts: ViewFacts, title: str = "labourgraph") -> ViewData:
+    """Everything the view draws, from the merged facts of every graph."""
+    typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
+    nodes = _entities(facts)
+    incidents = _incidents(facts, typed_incidents)
+    evidence, reports = _evidence(facts, nodes.keys() | incidents.keys(), typed_incidents)
+    edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:
         if kind in ("agent", "target"):
             involvement[o] += 1
-    conventions = _conventions(store)
+    conventions = _conventions(facts)
     out_nodes = [
         ViewNode(
             id=iri,
@@ -392,6 +478,11 @@ def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewDat
         ViewEdge(s, o, label, kind) for s, o, label, kind in edges if s in known and o in known
     )
     return ViewData(title, tuple(out_nodes), out_edges)
+
+
+def view_data_from_store(store: ox.Store, title: str = "labourgraph") -> ViewData:
+    """Everything the view draws, read from the store (so `labourgraph view` can redraw it)."""
+    return view_data(collect(StoreScans(store)), title)
 
 
 # ---------------------------------------------------------------- narrowing a view

@@ -13,7 +13,9 @@ from labourgraph.build import build
 from labourgraph.cli import main
 from labourgraph.judgements import JudgementError, load
 from labourgraph.query import select
-from labourgraph.view import unpack
+from labourgraph.store import open_store
+from labourgraph.view import render, unpack
+from labourgraph.view_data import view_data_from_store
 
 from .conftest import SOURCES
 
@@ -172,6 +174,13 @@ def test_rejected_incident_leaves_graph_view_and_exports(
         )
         counts[label] = sum(e["type"] == "Killing" for e in facts["events"])
     assert counts["after"] == counts["before"] - 1
+
+
+def test_the_judged_view_is_what_its_store_holds(judged, tmp_path: Path) -> None:
+    """The build draws from the graphs it writes; judged graphs included, the store agrees."""
+    out = judged[0]
+    render(view_data_from_store(open_store(out)), tmp_path / "from-store.html")
+    assert (tmp_path / "from-store.html").read_bytes() == (out / "network.html").read_bytes()
 
 
 def test_review_lists_a_near_miss_before_and_not_after_it_is_judged(built: Path, judged) -> None:

@@ -13,11 +13,15 @@ from labourgraph import view
 from labourgraph.cli import main
 from labourgraph.store import open_store, rows, run_query
 from labourgraph.view_data import (
+    QuadScans,
+    ViewFacts,
     ViewFilterError,
+    collect,
     date_bound,
     filter_view,
     find_node,
     parse_types,
+    view_data,
     view_data_from_store,
 )
 
@@ -43,6 +47,28 @@ def sources_view(built: Path):
 
 
 # ---------------------------------------------------------------- the store
+
+
+def test_the_build_draws_what_the_store_holds(built: Path, sources_view, tmp_path: Path) -> None:
+    """The build reads its view from the graphs it writes, `labourgraph view` from the store."""
+    view.render(sources_view, tmp_path / "from-store.html")
+    assert (tmp_path / "from-store.html").read_bytes() == (built / "network.html").read_bytes()
+
+
+def test_facts_merge_in_any_order(built: Path, sources_view) -> None:
+    """Facts read graph by graph and merged, either way round, draw what the union draws."""
+    store = open_store(built)
+    graphs = sorted(g.value for g in store.named_graphs())
+    assert len(graphs) > 5
+    parts = [
+        collect(QuadScans(store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+        for g in graphs
+    ]
+    for order in (parts, parts[::-1]):
+        merged = ViewFacts()
+        for part in order:
+            merged.merge(part)
+        assert view_data(merged) == sources_view
 
 
 def test_every_actor_and_incident_is_a_node(built: Path, sources_view) -> None:
