@@ -227,17 +227,27 @@ def _what(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-# The documents the extract workers read: set before the pool forks them, so a worker gets
-# them with its memory instead of each one being pickled to it (see :func:`_extract_pending`).
-_PENDING: list[_Loaded] = []
+@dataclass(frozen=True)
+class _Pending:
+    """What the extract workers need: set before the pool forks them, so a worker gets it with
+    its memory instead of it being pickled with every call (the cache remembers every key the
+    build uses: sent per call, that is quadratic in the number of documents)."""
+
+    docs: list[_Loaded]
+    debug: bool
+    ner: bool
+    cache: Cache | None
 
 
-def _extract_pending(
-    i: int, debug: bool, ner: bool, cache: Cache | None
-) -> tuple[Extraction | None, list[Problem]]:
-    """Extract ``_PENDING[i]``; the extraction comes back without its document (the parent
-    has it), which halves what crosses between processes."""
-    extraction, problems = _extract_one(_PENDING[i], debug, ner, cache)
+_PENDING: _Pending | None = None
+
+
+def _extract_pending(i: int) -> tuple[Extraction | None, list[Problem]]:
+    """Extract document ``i`` of :data:`_PENDING`; the extraction comes back without its
+    document (the parent has it), which halves what crosses between processes."""
+    job = _PENDING
+    assert job is not None
+    extraction, problems = _extract_one(job.docs[i], job.debug, job.ner, job.cache)
     if extraction is not None:
         extraction = dataclasses.replace(extraction, document=None)  # type: ignore[arg-type]
     return extraction, problems
@@ -249,10 +259,11 @@ def _extract_all(
     """Every document's extraction, in document order; unchanged ones taken from the cache."""
     global _PENDING
     todo = [d for d in docs if d.cached is None]
-    _PENDING = todo
+    _PENDING = _Pending(todo, debug, ner, cache)
     try:
-        calls = [(i, debug, ner, cache) for i in range(len(todo))]
-        fresh = iter(ordered_map(_extract_pending, calls, jobs, "extract"))
+        fresh = iter(
+            ordered_map(_extract_pending, [(i,) for i in range(len(todo))], jobs, "extract")
+        )
         out = []
         for d in docs:
             if d.cached is not None:
@@ -267,7 +278,7 @@ def _extract_all(
                 out.append(extraction)
         return out
     finally:
-        _PENDING = []
+        _PENDING = None
 
 
 def _write(path: Path, text: str) -> None:

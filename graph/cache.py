@@ -116,10 +116,9 @@ class Cache:
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
 
-    def get_block(self, key: str) -> object | None:
-        """A document's serialised graph (see :mod:`labourgraph.dataset`), or None."""
-        self.used.add(key)
-        return self.get(key, GRAPHS)
+    def has(self, key: str, kind: str = "") -> bool:
+        """Whether an entry is stored under ``key`` (it may still turn out unreadable)."""
+        return self._path(key, kind).is_file()
 
     def prune(self) -> int:
         """Delete the entries (and stray temporary files) this build did not use; how many."""

@@ -57,11 +57,14 @@ def load_store(path: Path, nquads_file: Path) -> None:
     del store
 
 
-def update_store(path: Path, previous: Path, remove: list[str], add: list[bytes]) -> None:
+def update_store(
+    path: Path, previous: Path, remove: list[str], add: list[bytes], *, compact: bool = True
+) -> None:
     """Make ``path`` a copy of the ``previous`` store with graphs removed and added.
 
     The copy is a RocksDB backup: hard links to the previous store's immutable files, so it
-    is instant and the previous build stays whole whatever happens here.
+    is instant and the previous build stays whole whatever happens here. ``compact`` merges
+    the store's files afterwards (see :func:`labourgraph.dataset.write_store` for when).
     """
     ox.Store.read_only(str(previous)).backup(str(path))
     store = ox.Store(str(path))
@@ -70,9 +73,8 @@ def update_store(path: Path, previous: Path, remove: list[str], add: list[bytes]
     for data in add:
         store.bulk_load(data, ox.RdfFormat.N_QUADS)
     store.flush()
-    # Compacted although it costs time (25 s at 10,000 documents): reading an uncompacted
-    # copy made the view step 45 s slower.
-    store.optimize()
+    if compact:
+        store.optimize()
     del store
 
 

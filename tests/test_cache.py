@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from labourgraph import build as build_module
 from labourgraph import cache as cache_module
 from labourgraph import dataset
 from labourgraph.build import BuildResult, build
-from labourgraph.cache import cache_dir
+from labourgraph.cache import GRAPHS, cache_dir
 
 from .conftest import SOURCES
 
@@ -84,9 +85,9 @@ def test_a_changed_document_alone_is_extracted_again(
     updates: list[tuple[list[str], int]] = []
     real_update = dataset.update_store
 
-    def spy(path: Path, previous: Path, remove: list[str], add: list[bytes]) -> None:
+    def spy(path: Path, previous: Path, remove: list[str], add: list[bytes], **kw) -> None:
         updates.append((remove, len(add)))
-        real_update(path, previous, remove, add)
+        real_update(path, previous, remove, add, **kw)
 
     monkeypatch.setattr(dataset, "update_store", spy)
     changed = sources / NAMES[0]
@@ -155,6 +156,19 @@ def test_a_corrupt_entry_is_recomputed_not_trusted(
     result = run(sources, out)
     assert result.reused == 0 and sorted(extracted) == NAMES
     assert run(sources, out).reused == len(NAMES)  # rewritten whole
+
+
+def test_a_corrupt_graph_block_is_written_again(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    before = {name: (out / name).read_bytes() for name in OUTPUTS}
+    blocks = sorted((cache_dir(out) / GRAPHS).glob("*.pickle"))
+    assert len(blocks) == len(NAMES)
+    for block in blocks:
+        block.write_bytes(b"not a pickle")
+    run(sources, out)
+    assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
+    assert all(pickle.loads(b.read_bytes()) for b in blocks)  # rewritten
 
 
 def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> None:
