@@ -21,6 +21,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +29,8 @@ from tqdm import tqdm
 
 from . import outdir
 from .cache import Cache, Entry, cache_dir
-from .curation import add_facts, added_key, curate, judgements_graph
-from .dataset import write_files, write_store
+from .curation import Curated, add_facts, added_key, curate, judgements_graph
+from .dataset import Written, write_files, write_store
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import extract
@@ -366,9 +367,6 @@ def _write_outputs(
     jobs: int,
 ) -> None:
     """Write every output of the build into ``staging`` (``previous``: the build it replaces)."""
-    from .view import render
-    from .view_data import view_data
-
     with result.timed("resolve"):
         curated = curate(extractions, judged)
     for line in curated.lines():
@@ -397,10 +395,28 @@ def _write_outputs(
         )
         result.quads = written.quads
     outdir.checkpoint("staged")
-    with result.timed("store"):
-        write_store(staging, previous, written)
+    # The store is loaded in a thread while the report and view are written: Oxigraph's
+    # loader runs outside the GIL, so on two cores the two overlap.
+    with ThreadPoolExecutor(1) as pool:
+        storing = pool.submit(write_store, staging, previous, written)
+        _write_report_and_view(staging, extractions, curated, written, result)
+        with result.timed("store"):  # the wait for the store once the rest is written
+            storing.result()
     outdir.checkpoint("stored")
+    outdir.checkpoint("rendered")
 
+
+def _write_report_and_view(
+    staging: Path,
+    extractions: list[Extraction],
+    curated: Curated,
+    written: Written,
+    result: BuildResult,
+) -> None:
+    from .view import render
+    from .view_data import view_data
+
+    resolution = curated.resolution
     result.documents = len(extractions)
     result.entities = Counter(e.type for e in resolution.entities)
     result.incidents = Counter(i.type for x in extractions for i in x.incidents)
@@ -437,4 +453,3 @@ def _write_outputs(
         # From the graphs as written, not read back from the store: the same facts
         # (tests/test_view_data.py checks it), without a second pass over every quad.
         render(view_data(written.view), staging / "network.html")
-    outdir.checkpoint("rendered")
