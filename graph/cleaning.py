@@ -32,16 +32,20 @@ CHROME_FILE = Path(__file__).resolve().parents[1] / "ontology" / "chrome.yaml"
 _CONNECTORS = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from"}
 _CONNECTORS |= {"with", "as", "that", "which", "who", "whose", "its", "their", "his", "her"}
 _CONNECTORS |= {"our", "is", "are", "was", "were", "be", "been"}
-_MD_RULES = [  # (pattern, groups whose text is dropped); applied to one line at a time
-    (re.compile(r"^\s{0,3}(#{1,6}\s+)(?:.*?)(\s+#+)?\s*$"), (1, 2)),  # ATX heading markers
-    (re.compile(r"^\s*((?:>\s?)+)"), (1,)),  # blockquote markers
-    (re.compile(r"^\s*([-*+•]\s+)"), (1,)),  # bullet markers
-    (re.compile(r"(!?\[)[^\]\n]*(\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"]*\")?\))"), (1, 2)),
-    (re.compile(r"(<)(?:https?://|mailto:)[^>\s]+(>)"), (1, 2)),  # autolinks
-    (re.compile(r"(\*\*|(?<!\w)__|__(?!\w))"), (1,)),  # strong emphasis
-    (re.compile(r"(?<![\w*])(\*)(?=\S)[^*\n]+?(?<=\S)(\*)(?![\w*])"), (1, 2)),  # emphasis
-    (re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!<>|]"), (1,)),  # backslash escapes
-    (re.compile(r"(`+)"), (1,)),  # inline code ticks
+_MD_RULES = [  # (pattern, groups whose text is dropped, characters any match holds)
+    (re.compile(r"^\s{0,3}(#{1,6}\s+)(?:.*?)(\s+#+)?\s*$"), (1, 2), "#"),  # ATX heading markers
+    (re.compile(r"^\s*((?:>\s?)+)"), (1,), ">"),  # blockquote markers
+    (re.compile(r"^\s*([-*+•]\s+)"), (1,), "-*+•"),  # bullet markers
+    (
+        re.compile(r"(!?\[)[^\]\n]*(\]\((?:[^()\s]|\([^)\s]*\))*(?:\s+\"[^\"]*\")?\))"),
+        (1, 2),
+        "[",
+    ),
+    (re.compile(r"(<)(?:https?://|mailto:)[^>\s]+(>)"), (1, 2), "<"),  # autolinks
+    (re.compile(r"(\*\*|(?<!\w)__|__(?!\w))"), (1,), "*_"),  # strong emphasis
+    (re.compile(r"(?<![\w*])(\*)(?=\S)[^*\n]+?(?<=\S)(\*)(?![\w*])"), (1, 2), "*"),  # emphasis
+    (re.compile(r"(\\)[\\`*_{}\[\]()#+\-.!<>|]"), (1,), "\\"),  # backslash escapes
+    (re.compile(r"(`+)"), (1,), "`"),  # inline code ticks
 ]
 _ADDRESS = re.compile(r"@|://|^www\.|\]$")  # e-mail, web address, "[bracketed note]"
 _LIST_ITEM = re.compile(r"\s*(?:[-*+•▪●◦]|\d{1,2}[.)]|\(?[a-z]\))\s+")  # a list entry
@@ -158,58 +162,74 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
     """Slices of one line with markdown syntax dropped and white space collapsed.
 
     A run of white space becomes its first real " " (or an inserted " ", ``None``, when it
-    holds none); kept characters that touch in the source form one slice.
+    holds none); kept characters that touch in the source form one slice. Dropped characters
+    (markdown markers, zero-width ones) vanish: the characters on either side are read as
+    adjacent, so "**word**" is a word and " ** " one run of white space.
     """
     line = source[a:b]
-    keep: list[bool] | None = None  # None: every character is kept
-    if not line.isascii() and any(unicodedata.category(c) == "Cf" for c in line):
-        keep = [unicodedata.category(c) != "Cf" for c in line]  # zero-width, soft hyphens go
+    drops: list[tuple[int, int]] = []
+    if not line.isascii() and any(unicodedata.category(c) == "Cf" for c in set(line)):
+        # zero-width characters and soft hyphens go
+        drops += [(i, i + 1) for i, c in enumerate(line) if unicodedata.category(c) == "Cf"]
     heading = False
     if markdown:
         if _RULE_LINE.fullmatch(line):
-            keep = [False] * len(line)
-        for pattern, groups in _MD_RULES:
+            drops.append((0, len(line)))
+        for pattern, groups, chars in _MD_RULES:
+            if not any(c in line for c in chars):
+                continue  # cannot match: spare the scan
             for m in pattern.finditer(line):
                 heading = heading or pattern is _MD_RULES[0][0]
-                for g in groups:
-                    if m.group(g) is not None:
-                        keep = keep if keep is not None else [True] * len(line)
-                        keep[m.start(g) : m.end(g)] = [False] * (m.end(g) - m.start(g))
+                drops += [m.span(g) for g in groups if m.group(g) is not None]
+    runs = _kept_runs(drops, len(line))  # (line offset, kept offset, length)
+    kept = "".join(line[i : i + n] for i, _, n in runs) if drops else line
     tokens: list[tuple[int, int] | None] = []
-    if keep is None:
-        gap: tuple[int, int] | bool | None = False  # False: no white space waiting
-        for m in _WORDS.finditer(line):
-            if m.group()[0].isspace():
-                if tokens:
-                    space = m.group().find(" ")
-                    gap = (a + m.start() + space, a + m.start() + space + 1) if space >= 0 else None
-                continue
-            if gap is not False:
-                if gap is None:
-                    tokens.append(None)
+    gap: tuple[int, int] | bool | None = False  # False: no white space waiting
+    for m in _WORDS.finditer(kept):
+        ks, ke = m.span()
+        if kept[ks].isspace():
+            if tokens:
+                space = kept.find(" ", ks, ke)
+                if space < 0:
+                    gap = None
                 else:
-                    _extend(tokens, *gap)
-                gap = False
-            _extend(tokens, a + m.start(), a + m.end())
-    else:
-        pending: int | None = None  # index of the first white space in a run, -1 if not a " "
-        for i, c in enumerate(line):
-            if not keep[i]:
-                continue
-            if c.isspace():
-                if pending is None or (pending < 0 and c == " "):  # prefer a real " " to insert
-                    pending = i if c == " " else -1
-                continue
-            if pending is not None and tokens:
-                if pending >= 0:
-                    _extend(tokens, a + pending, a + pending + 1)
-                else:
-                    tokens.append(None)
-            pending = None
-            _extend(tokens, a + i, a + i + 1)
+                    at = a + _source_offset(runs, space)
+                    gap = (at, at + 1)
+            continue
+        if gap is not False:
+            if gap is None:
+                tokens.append(None)
+            else:
+                _extend(tokens, *gap)
+            gap = False
+        for i, k, n in runs:
+            lo, hi = max(ks, k), min(ke, k + n)
+            if lo < hi:
+                _extend(tokens, a + i + lo - k, a + i + hi - k)
     plain = "".join(" " if t is None else source[t[0] : t[1]] for t in tokens)
     item = bool(_LIST_ITEM.match(line))
     return _Raw((a, b), tokens, plain, heading=heading and bool(plain), list_item=item)
+
+
+def _kept_runs(drops: list[tuple[int, int]], length: int) -> list[tuple[int, int, int]]:
+    """The parts of a line that ``drops`` leave: (line offset, offset in the kept text, length)."""
+    runs, at, kept = [], 0, 0
+    for start, end in sorted(drops):
+        if start > at:
+            runs.append((at, kept, start - at))
+            kept += start - at
+        at = max(at, end)
+    if at < length:
+        runs.append((at, kept, length - at))
+    return runs
+
+
+def _source_offset(runs: list[tuple[int, int, int]], k: int) -> int:
+    """The line offset of kept-text offset ``k``."""
+    for i, start, n in runs:
+        if start <= k < start + n:
+            return i + k - start
+    return k
 
 
 def _mark_chrome(source: str, raws: list[_Raw]) -> None:
