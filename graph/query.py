@@ -6,17 +6,26 @@ A saved query starts with comment lines::
     # description: One line on what it answers.
     # param: type (default: Arrest) what the parameter means
     # param: actor (required) what the parameter means
+    # resolve: SELECT DISTINCT ?e WHERE { ... the terms ?actor names ... }
 
 Parameters become variables of the query (``?type``), bound in a ``VALUES`` block, so a value is
 data whatever characters it holds. Results print as an aligned table, CSV, TSV, SPARQL 1.1
 results JSON, or (CONSTRUCT) Turtle / JSON-LD.
+
+A ``# resolve:`` line is a one-variable SELECT run first, with the same parameters: the IRIs it
+answers are bound to that variable of the query by a second ``VALUES`` block, so the query starts
+from the few terms a name or type denotes instead of filtering every candidate (a parameter used
+only in a ``FILTER`` gives the engine nothing to start from). The resolver must answer every term
+the query's own filter lets through; the query keeps that filter, so the answer is the same with
+or without the block, only faster. The terms are IRIs read from the store and written as terms,
+never the user's text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -25,10 +34,17 @@ import pyoxigraph as ox
 import regex as re
 
 from .errors import QueryError
-from .store import open_store, run_query, term_text
+from .store import bind_values, open_store, outer_group_start, run_query, term_text
 
 FORMATS = ("table", "csv", "tsv", "json", "turtle")
 _PARAM = re.compile(r"#\s*param:\s*(\w+)\s*\((required|default:\s*([^)]*))\)\s*(.*)")
+# A resolver: a SELECT of one variable, written on one header line.
+_RESOLVE = re.compile(
+    r"#\s*resolve:\s*(SELECT\s+(?:DISTINCT\s+)?\?(\w+)\s+WHERE\s*\{.*\})", flags=re.I
+)
+# Bound when a resolver answers nothing: an IRI no build holds, so the query answers nothing at
+# once (an empty VALUES block would say the same, but rdflib, the bench's yardstick, fails on it).
+NOTHING = "urn:labourgraph:nothing"
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,16 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Resolver:
+    """A ``# resolve:`` line: a SELECT whose answers are bound to ``variable`` of the query."""
+
+    variable: str
+    sparql: str
+
+
+@dataclass(frozen=True)
 class SavedQuery:
-    """A query with its header: name, title, one-line description and parameters."""
+    """A query with its header: name, title, one-line description, parameters and resolvers."""
 
     name: str
     title: str
@@ -54,6 +78,7 @@ class SavedQuery:
     description: str = ""
     parameters: tuple[Param, ...] = ()
     saved: bool = False  # shipped with labourgraph: an unknown parameter is a mistake
+    resolvers: tuple[Resolver, ...] = ()
 
     @property
     def params(self) -> tuple[tuple[str, bool], ...]:
@@ -81,7 +106,7 @@ class SavedQuery:
 
 def parse_query(name: str, text: str) -> SavedQuery:
     """Read the header comments of a query text (a query without a header has no parameters)."""
-    title, description, params = name, "", []
+    title, description, params, resolvers = name, "", [], []
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -94,7 +119,11 @@ def parse_query(name: str, text: str) -> SavedQuery:
         elif m := _PARAM.fullmatch(line.strip()):
             default = None if m.group(2) == "required" else m.group(3).strip()
             params.append(Param(m.group(1), default, m.group(4).strip()))
-    return SavedQuery(name, title, text, description, tuple(params))
+        elif re.match(r"#\s*resolve:", line):
+            if not (m := _RESOLVE.fullmatch(line.strip())):
+                raise QueryError(f"query {name!r}: '# resolve:' takes SELECT ?var WHERE {{ ... }}")
+            resolvers.append(Resolver(m.group(2), m.group(1)))
+    return SavedQuery(name, title, text, description, tuple(params), resolvers=tuple(resolvers))
 
 
 def saved_queries() -> list[SavedQuery]:
@@ -211,11 +240,59 @@ def _prefixes() -> dict[str, str]:
     return {p: str(ns) for p, ns in PREFIXES.items() if p != "id"}
 
 
+def resolved_text(
+    query: SavedQuery, values: Mapping[str, str], answers: Callable[[str], Iterable[str | None]]
+) -> str:
+    """The query text with a ``VALUES`` block for each of its resolvers (see the module doc).
+
+    ``answers`` runs a resolver (its parameters already bound) and yields the IRI of each
+    answer, or ``None`` for an answer that is not an IRI: a blank node or literal cannot be
+    written into a query, so then that resolver is skipped and the query's filter does the work.
+    """
+    blocks = []
+    for r in query.resolvers:
+        found = list(answers(bind_values(r.sparql, values)))
+        if None in found:
+            continue
+        try:
+            terms = sorted({str(ox.NamedNode(iri)) for iri in found or [NOTHING]})
+        except ValueError:  # not an IRI pyoxigraph can write: leave it to the filter too
+            continue
+        blocks.append(f"VALUES ?{r.variable} {{ {' '.join(terms)} }}\n")
+    if not blocks:
+        return query.text
+    at = outer_group_start(query.text)
+    return query.text[:at] + "\n" + "".join(blocks) + query.text[at:]
+
+
+def store_answers(store: ox.Store) -> Callable[[str], Iterable[str | None]]:
+    """:func:`resolved_text`'s ``answers`` for a pyoxigraph store: the IRIs of the first column."""
+
+    def answers(sparql: str) -> Iterable[str | None]:
+        result = run_query(store, sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("a '# resolve:' line must be a SELECT")
+        first = result.variables[0]
+        for sol in result:
+            term = sol[first]
+            yield term.value if isinstance(term, ox.NamedNode) else None
+
+    return answers
+
+
+def run_on_store(
+    store: ox.Store, query: SavedQuery, given: Mapping[str, str]
+) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+    """Run ``query`` on ``store`` with ``given`` values (defaults filled in), resolvers first."""
+    values = query.values(given)
+    return run_query(store, resolved_text(query, values, store_answers(store)), values)
+
+
 def run_saved(
     out: Path, query: SavedQuery, given: Mapping[str, str]
 ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
     """Run ``query`` against ``OUT/store`` with ``given`` values (defaults filled in)."""
-    return run_query(open_store(out), query.text, query.values(given))
+    return run_on_store(open_store(out), query, given)
 
 
 def lookup(name_or_text: str) -> SavedQuery:

@@ -11,13 +11,23 @@ import pytest
 from click.testing import CliRunner
 from labourgraph.cli import main
 from labourgraph.errors import QueryError
-from labourgraph.query import parse_query, saved_queries, select
+from labourgraph.query import (
+    format_result,
+    parse_query,
+    resolved_text,
+    run_on_store,
+    saved_queries,
+    saved_query,
+    select,
+    store_answers,
+)
 from labourgraph.store import (
     bind_values,
     is_update,
     mask_sparql,
     open_store,
     outer_group_start,
+    run_query,
     sparql_literal,
     uses_service,
 )
@@ -232,6 +242,150 @@ def test_a_syntax_error_is_one_line(built: Path) -> None:
     code, output = run(built, "query", "-q", "SELECT ?x WHERE {")
     assert code == 1
     assert output.startswith("Error: query failed: ") and output.count("\n") == 1
+
+
+# --- resolvers: a name or type resolved to its IRIs before the query runs ----------------------
+
+CNTUK = "https://w3id.org/labourgraph/id/entity/cntuk"
+ITUC = "https://w3id.org/labourgraph/id/entity/ituc"
+HOSTILE = ['x" } ; DROP ALL ; #', "> ?e . }", "> ?f . } DROP ALL { <x", CNTUK + "> } DROP ALL { <x"]
+# Values of each resolved parameter: aliases in any case, a full name, an IRI, an unknown name.
+RESOLVED = {
+    "actor": [
+        "KNPRK",
+        "knprk",
+        "cntuk",
+        "Confederation of Independent Trade Unions of Kazakhstan",
+        "CONFEDERATION OF INDEPENDENT TRADE UNIONS OF KAZAKHSTAN",
+        CNTUK,
+        "ituc",
+        "police",
+        "nobody at all",
+        "https://w3id.org/labourgraph/id/entity/nobody",
+        *HOSTILE,
+    ],
+    "federation": [
+        "ITUC",
+        "ituc",
+        "International Trade Union Confederation",
+        ITUC,
+        "none",
+        *HOSTILE,
+    ],
+    "type": ["Arrest", "arrest", "HUNGER STRIKE", "hungerstrike", "Statement", "nothing", *HOSTILE],
+}
+RESOLVED_CASES = [
+    (q, value)
+    for q in saved_queries()
+    if q.resolvers
+    for p in q.parameters
+    for value in RESOLVED[p.name]
+]
+
+
+def answer_text(result) -> str:
+    """A result as CSV (a CONSTRUCT's triples sorted), to compare two runs byte for byte."""
+    return format_result(result, "csv")
+
+
+def test_name_and_type_parameters_are_resolved_before_the_query_runs() -> None:
+    resolved = {q.name: [r.variable for r in q.resolvers] for q in saved_queries() if q.resolvers}
+    assert resolved == {
+        "actor": ["e"],
+        "actor_graph": ["e"],
+        "affiliates": ["f"],
+        "incidents": ["t"],
+        "timeline": ["e"],
+    }
+    for q in saved_queries():
+        for r in q.resolvers:
+            body = "\n".join(line for line in q.text.splitlines() if not line.startswith("#"))
+            assert f"?{r.variable} " in body, q.name
+            assert r.sparql.upper().startswith("SELECT")
+
+
+@pytest.mark.parametrize(
+    ("q", "value"), RESOLVED_CASES, ids=[f"{q.name}-{v[:20]}" for q, v in RESOLVED_CASES]
+)
+def test_a_resolved_query_answers_exactly_as_its_filter_alone(built: Path, q, value: str) -> None:
+    store = open_store(built)
+    given = {q.parameters[0].name: value}
+    before = len(store)
+    resolved = answer_text(run_on_store(store, q, given))
+    plain = answer_text(run_query(store, q.text, q.values(given)))
+    assert resolved == plain
+    assert len(store) == before
+
+
+def test_resolvers_bind_the_iris_a_name_denotes(built: Path) -> None:
+    store = open_store(built)
+    actor = saved_query("actor")
+    for name in (
+        "KNPRK",
+        "cntuk",
+        "Confederation of Independent Trade Unions of Kazakhstan",
+        CNTUK,
+    ):
+        text = resolved_text(actor, actor.values({"actor": name}), store_answers(store))
+        assert f"VALUES ?e {{ <{CNTUK}> }}" in text, name
+    incidents = saved_query("incidents")
+    text = resolved_text(
+        incidents, incidents.values({"type": "hunger strike"}), store_answers(store)
+    )
+    assert "VALUES ?t { <https://w3id.org/labourgraph/ontology#HungerStrike> }" in text
+    # A name that names nothing binds no IRI: the answer is empty at once.
+    for value in ("nobody at all", *HOSTILE):
+        text = resolved_text(actor, actor.values({"actor": value}), store_answers(store))
+        assert "VALUES ?e { <urn:labourgraph:nothing> }" in text
+        assert "DROP" not in text
+        assert select(built, "actor", actor=value) == []
+    assert select(built, "actor", actor="cntuk") == select(built, "actor", actor="KNPRK") != []
+
+
+def test_the_cli_and_the_api_run_the_resolved_query(built: Path) -> None:
+    store = open_store(built)
+    timeline = saved_query("timeline")
+    plain = answer_text(run_query(store, timeline.text, {"actor": "Knprk"}))
+    code, output = run(built, "query", "timeline", "--param", "actor=Knprk", "--format", "csv")
+    assert code == 0 and output == plain and output.count("\n") > 2
+    rows = list(csv.DictReader(io.StringIO(plain)))
+    assert select(built, "timeline", actor="Knprk") == rows
+
+
+def test_only_iris_are_written_into_the_query() -> None:
+    q = parse_query(
+        "x",
+        "# title: X\n# param: v (required) V\n"
+        "# resolve: SELECT DISTINCT ?e WHERE { ?e ?p ?v }\n"
+        "SELECT ?e WHERE { ?e ?p ?o }\n",
+    )
+    assert [(r.variable, r.sparql) for r in q.resolvers] == [
+        ("e", "SELECT DISTINCT ?e WHERE { ?e ?p ?v }")
+    ]
+    seen = []
+
+    def answers(found):
+        def run(sparql):
+            seen.append(sparql)
+            return found
+
+        return run
+
+    text = resolved_text(q, {"v": "a"}, answers(["http://example.org/b", "http://example.org/a"]))
+    assert "VALUES ?e { <http://example.org/a> <http://example.org/b> }\n" in text
+    assert seen == ['SELECT DISTINCT ?e WHERE {\nVALUES (?v) { ("a") }\n ?e ?p ?v }']
+    # Not an IRI (a blank node or literal answer), or not a valid one: the query is left as is.
+    for found in ([None], ["http://example.org/a", None], ["http://x> } DROP ALL { <http://y"]):
+        assert resolved_text(q, {"v": "a"}, answers(found)) == q.text
+    nothing = resolved_text(q, {"v": "a"}, answers([]))
+    assert nothing.count("VALUES ?e { <urn:labourgraph:nothing> }") == 1
+
+
+def test_a_resolve_line_must_be_a_select_of_one_variable() -> None:
+    with pytest.raises(QueryError):
+        parse_query("x", "# resolve: DROP ALL\nSELECT * {}\n")
+    with pytest.raises(QueryError):
+        parse_query("x", "# resolve: SELECT ?a ?b WHERE { ?a ?p ?b }\nSELECT * {}\n")
 
 
 # --- the binding machinery itself -------------------------------------------------------------
