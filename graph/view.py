@@ -168,7 +168,10 @@ def clean(text: object) -> str:
 
 def fold(text: str) -> str:
     """Search form: NFD, combining marks (Mn) stripped, lower-cased, spaces collapsed (as JS)."""
-    decomposed = unicodedata.normalize("NFD", clean(text))
+    plain = clean(text)
+    if plain.isascii():  # nothing to decompose or strip (the common case, fast path)
+        return " ".join(plain.lower().split())
+    decomposed = unicodedata.normalize("NFD", plain)
     return " ".join(
         "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower().split()
     )
