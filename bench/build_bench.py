@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+from labourgraph.cache import cache_dir  # noqa: E402
 
 
 def machine() -> str:
@@ -136,6 +138,19 @@ def bench_size(size: int, args: argparse.Namespace, work: Path, modes: list[bool
     print(f"generated in {made:.1f} s; load average {load_average()}\n")
     sources, gold = folder / "sources", folder / "gold"
     stages: dict[bool, dict] = {}
+    if args.skip_stages:
+        words = counts["words"]
+        print(f"one-process load/extract not timed (--skip-stages); words written: {words:,}")
+    else:
+        words = _stages(sources, modes, stages)
+    if args.stages_only:
+        print(f"whole builds not measured (--stages-only); load average {load_average()}")
+        return
+    _builds(size, args, work, modes, sources, gold, words)
+
+
+def _stages(sources: Path, modes: list[bool], stages: dict[bool, dict]) -> int:
+    """Load and extract timed in one process; the number of words the loaders read."""
     print("| NER | load s | extract s (after warm-up) | extract words/s | warm-up s |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for ner in modes:
@@ -147,9 +162,19 @@ def bench_size(size: int, args: argparse.Namespace, work: Path, modes: list[bool
         )
     words = stages[modes[0]]["words"]
     print(f"\nwords read by the loaders: {words:,}")
-    if args.stages_only:
-        print(f"whole builds not measured (--stages-only); load average {load_average()}")
-        return
+    return words
+
+
+def _builds(
+    size: int,
+    args: argparse.Namespace,
+    work: Path,
+    modes: list[bool],
+    sources: Path,
+    gold: Path,
+    words: int,
+) -> None:
+    """Whole builds at each NER mode and --jobs, then an incremental rebuild, then scores."""
     # Rows print as each build ends: a size that takes too long still leaves its figures.
     print("\n| NER | jobs | build s | documents/s | words/s | peak RSS MiB | quads |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -157,6 +182,8 @@ def bench_size(size: int, args: argparse.Namespace, work: Path, modes: list[bool
     for ner in modes:
         for jobs in args.jobs:
             out = work / f"out-{size}-{int(ner)}-{jobs}"
+            for old in (out, cache_dir(out)):  # a full build: nothing to reuse
+                shutil.rmtree(old, ignore_errors=True)
             b, rss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
             secs = b["seconds"]
             print(
@@ -201,6 +228,12 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2", help="--jobs values to build with.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-ner", action="store_true", help="Rules only.")
+    parser.add_argument("--ner-only", action="store_true", help="With the NER only.")
+    parser.add_argument(
+        "--skip-stages",
+        action="store_true",
+        help="No one-process load/extract timing (words/s then counts the words written).",
+    )
     parser.add_argument(
         "--stages-only", action="store_true", help="Time load and extract, skip whole builds."
     )
@@ -217,8 +250,8 @@ def main() -> None:
     if args.no_ner:
         print("NER: not measured (--no-ner)")
     elif ner_model.available():
-        modes.append(True)
-        print(f"NER: {ner_model.MODEL}")
+        modes = [True] if args.ner_only else [False, True]
+        print(f"NER: {ner_model.MODEL}" + (" only (--ner-only)" if args.ner_only else ""))
     else:
         print("NER: not measured (model not installed: pip install -r requirements-ner.txt)")
     with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
