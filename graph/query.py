@@ -248,6 +248,7 @@ def resolved_text(
     ``answers`` runs a resolver (its parameters already bound) and yields the IRI of each
     answer, or ``None`` for an answer that is not an IRI: a blank node or literal cannot be
     written into a query, so then that resolver is skipped and the query's filter does the work.
+    A resolver that answers nothing binds :data:`NOTHING`, so the query answers nothing at once.
     """
     blocks = []
     for r in query.resolvers:
