@@ -36,9 +36,9 @@ MANIFEST = "graphs.json"
 _PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Above this share of changed graphs, loading everything afresh is as quick as updating.
 _UPDATE_LIMIT = 0.5
-# Above this share of the quads rewritten, an updated store is compacted. Compacting costs
-# about as much as loading (20 s at 10,000 documents) and pays only after large changes:
-# a few graphs replaced leave few deleted entries for readers to skip.
+# Above this share of the quads rewritten, an updated store is compacted. Compacting rewrites
+# every file and pays only after large changes: a few graphs replaced leave few deleted
+# entries for readers to skip.
 _COMPACT_ABOVE = 0.05
 
 

@@ -40,8 +40,8 @@ def load_store(path: Path, nquads_file: Path) -> None:
 
     Loaded in chunks cut at line ends: one bulk load of everything holds several times the
     file in memory (0.7 GB at 1,000 documents), a chunk at a time stays near 0.2 GB. Not
-    compacted afterwards: that took 20 s at 10,000 documents, and the saved queries and the
-    view's reading ran as fast on the store as loaded (bench/README.md).
+    compacted afterwards: compacting rewrites every file once more, and the saved queries are
+    timed on a store as loaded (bench/query_bench.py).
     """
     store = ox.Store(str(path))
     with nquads_file.open("rb") as fh:

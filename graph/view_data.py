@@ -47,15 +47,14 @@ EDGE_PREDICATES: tuple[tuple[str, str, str], ...] = (
     (str(LG.affiliatedTo), "affiliated_to", "affiliated to"),
     (str(ORG.subOrganizationOf), "part_of", "part of"),
 )
-# The values read per subject, by the name the view gives them.
+# The values read per subject, by the name the view gives them (an incident's places and
+# conventions are read as edges, see :func:`_linked`).
 VALUE_FIELDS: tuple[tuple[str, str], ...] = (
     ("pref", str(SKOS.prefLabel)),
     ("alt", str(SKOS.altLabel)),
     ("country", str(LG.country)),
     ("incident_type", str(LG.incidentType)),
     ("label", str(RDFS.label)),
-    ("place", str(SEM.hasPlace)),
-    ("convention", str(LG.engagesConvention)),
     ("notation", str(LG.notation)),
     ("path", str(LG.sourcePath)),
     ("title", str(DCTERMS.title)),
@@ -333,9 +332,8 @@ def _incidents(facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incid
     :func:`_report_dates`). Of disagreeing labels, types and places the smallest is kept
     (see :func:`_pick`).
     """
-    types, labels, places, pref = (
-        facts.values[n] for n in ("incident_type", "label", "place", "pref")
-    )
+    types, labels, pref = (facts.values[n] for n in ("incident_type", "label", "pref"))
+    places = _linked(facts, "place")
     dates = _report_dates(facts, incidents)
     out = {}
     for i in incidents:
@@ -417,12 +415,21 @@ def _evidence_order(ev: Evidence) -> tuple[str, ...]:
     return (ev.quote, ev.prefix, ev.suffix, ev.title, ev.publisher, ev.published, ev.url)
 
 
+def _linked(facts: ViewFacts, kind: str) -> dict[str, set[str]]:
+    """subject -> the objects of its edges of ``kind``."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for s, o, _label, k in facts.edges:
+        if k == kind:
+            out[s].add(o)
+    return out
+
+
 def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
     """incident -> notations of the conventions it engages."""
     notation = facts.values["notation"]
     return {
         i: {n for c in cs for n in notation.get(c, ())}
-        for i, cs in facts.values["convention"].items()
+        for i, cs in _linked(facts, "convention").items()
     }
 
 
