@@ -147,6 +147,7 @@ def _pieces(source: str, a: int, b: int, max_line: int | None) -> list[tuple[int
 
 
 _WORDS = re.compile(r"\S+|\s+")  # re's \s is exactly str.isspace
+_ODD_SPACE = re.compile(r"[^\S ]| {2,}")  # white space other than single spaces
 
 
 def _extend(tokens: list[tuple[int, int] | None], start: int, end: int) -> None:
@@ -181,6 +182,14 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
             for m in pattern.finditer(line):
                 heading = heading or pattern is _MD_RULES[0][0]
                 drops += [m.span(g) for g in groups if m.group(g) is not None]
+    item = bool(_LIST_ITEM.match(line))
+    if not drops:
+        # Most lines are prose with single spaces: one slice from the first word to the last.
+        words = line.strip()
+        if not _ODD_SPACE.search(words):
+            lead = a + len(line) - len(line.lstrip())
+            tokens = [(lead, lead + len(words))] if words else []
+            return _Raw((a, b), tokens, words, heading=False, list_item=item)
     runs = _kept_runs(drops, len(line))  # (line offset, kept offset, length)
     kept = "".join(line[i : i + n] for i, _, n in runs) if drops else line
     tokens: list[tuple[int, int] | None] = []
@@ -207,7 +216,6 @@ def _tokens(source: str, a: int, b: int, markdown: bool) -> _Raw:
             if lo < hi:
                 _extend(tokens, a + i + lo - k, a + i + hi - k)
     plain = "".join(" " if t is None else source[t[0] : t[1]] for t in tokens)
-    item = bool(_LIST_ITEM.match(line))
     return _Raw((a, b), tokens, plain, heading=heading and bool(plain), list_item=item)
 
 

@@ -74,15 +74,19 @@ def block(g: GraphWriter) -> Block:
     if not g.quads:  # pyoxigraph writes no @prefix header for nothing
         return Block(g.name.value, b"", b"", 0, ViewFacts())
     text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
-    lines = sorted(set(text.splitlines(keepends=True)))
-    nquads = b"".join(lines)
-    trig = ox.serialize(
-        ox.parse(nquads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES
-    )
+    lines = text.splitlines(keepends=True)  # one per quad: N-Quads escapes line breaks
+    if len(lines) != len(g.quads):
+        raise RuntimeError("unexpected N-Quads from pyoxigraph: not one line per quad")
+    # The TriG is written from the quads in their lines' order: as written from the sorted
+    # N-Quads parsed back, without parsing them.
+    order = sorted(range(len(lines)), key=lines.__getitem__)
+    keep = [i for n, i in enumerate(order) if not n or lines[i] != lines[order[n - 1]]]
+    nquads = b"".join(lines[i] for i in keep)
+    trig = ox.serialize([g.quads[i] for i in keep], format=ox.RdfFormat.TRIG, prefixes=_PREFIXES)
     if not trig.startswith(TRIG_HEADER):  # a pyoxigraph release that writes TriG otherwise
         raise RuntimeError("unexpected TriG header from pyoxigraph")
     view = collect(QuadScans(g.quads))
-    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(lines), view)
+    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(keep), view)
 
 
 def _slice_key(

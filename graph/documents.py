@@ -35,6 +35,9 @@ _SIDECAR_MAX_BYTES = 64 * 1024  # a few lines of metadata; anything bigger is no
 _ITEM_TAIL = re.compile(r"\)?\s*(?:[/|–—-]\s*[\w ,&'’-]{1,40})?")
 # "Brussels, 24 March 2017", "(Brussels, 13 March 2020)": a place, a comma, then the date.
 _DATELINE_HEAD = re.compile(r"\(?[A-Z][\w.'’ -]{1,40}?,\s+")
+# A header's date opens its line (after at most a place and a comma), so only a line's first
+# words are read for it: a paragraph is not scanned whole for a date that must start it.
+_HEADER_SCAN = 160
 
 
 def find_sources(
@@ -278,7 +281,8 @@ def _header(line: str) -> tuple[str, DateValue] | None:
     an item date opening its paragraph; dateline: "Brussels, 24 March 2017" or
     "(Brussels, 13 March 2020) text", the place and date a document was written.
     """
-    hits = find_dates(line, None)
+    cut = line.find(" ", _HEADER_SCAN) if len(line) > 2 * _HEADER_SCAN else -1
+    hits = find_dates(line[:cut] if cut > 0 else line, None)
     if not hits:
         return None
     start, end, value = hits[0]
