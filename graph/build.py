@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import json
+import os
 import shutil
 import sys
 import time
@@ -282,9 +284,41 @@ def _extract_all(
         _PENDING = None
 
 
+def _write_text(path: Path, previous: Path, text: str) -> None:
+    """Write a document's text, or hard-link the previous build's copy when it is the same.
+
+    A link costs no data written, synced, or freed when the previous build is deleted: at
+    10,000 documents that was most of an incremental build's swap.
+    """
+    data = text.encode("utf-8")
+    with contextlib.suppress(OSError):
+        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+            os.link(previous, path)
+            return
+    path.write_bytes(data)
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while the block runs.
+
+    A build makes millions of objects that live until it ends (documents, mentions, quads)
+    and almost no reference cycles. With the default thresholds the collector re-scans the
+    survivors over and over as the heap grows (half the time of reading the cache at 10,000
+    documents); here young objects are scanned every 100,000 allocations instead of 700 and
+    the long-lived ones are left alone. Worker processes forked inside inherit the setting.
+    """
+    saved = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 def build(
@@ -320,7 +354,7 @@ def build(
         raise LabourgraphError(f"{one_line(missing[0])}: no such file or folder; check the path")
     # A malformed judgement stops the build before any work, with its file and entry.
     judged = load_judgements(find_judgements(sources, judgements))
-    with outdir.locked(out, wait=wait, notify=echo):
+    with _rare_collections(), outdir.locked(out, wait=wait, notify=echo):
         outdir.check_target(out)
         for line in outdir.recover(out):
             echo(f"Note: {out}: {line}")
@@ -375,9 +409,10 @@ def _write_outputs(
     text_files = {}
     with result.timed("rdf"):
         # Every document's source text is kept, so evidence can be checked without the sources.
+        (staging / "text").mkdir()
         for x in extractions:
             rel = f"text/{slug(x.document.doc_id)}.txt"
-            _write(staging / rel, x.document.source_text)
+            _write_text(staging / rel, previous / rel, x.document.source_text)
             text_files[x.document.doc_id] = rel
         written = write_files(
             staging,

@@ -51,10 +51,7 @@ class Block:
     trig: bytes  # without the @prefix header
     count: int  # quads
     view: ViewFacts  # what the network view takes from it
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.nquads).hexdigest()
+    digest: str  # SHA-256 of ``nquads``, computed once (each is hashed where it is written)
 
 
 def _trig_header() -> bytes:
@@ -72,7 +69,7 @@ TRIG_HEADER = _trig_header()
 def block(g: GraphWriter) -> Block:
     """Serialise one graph (N-Quads lines sorted and unique, TriG from them); read its view."""
     if not g.quads:  # pyoxigraph writes no @prefix header for nothing
-        return Block(g.name.value, b"", b"", 0, ViewFacts())
+        return Block(g.name.value, b"", b"", 0, ViewFacts(), hashlib.sha256(b"").hexdigest())
     text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
     lines = text.splitlines(keepends=True)  # one per quad: N-Quads escapes line breaks
     if len(lines) != len(g.quads):
@@ -86,7 +83,8 @@ def block(g: GraphWriter) -> Block:
     if not trig.startswith(TRIG_HEADER):  # a pyoxigraph release that writes TriG otherwise
         raise RuntimeError("unexpected TriG header from pyoxigraph")
     view = collect(QuadScans(g.quads))
-    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(keep), view)
+    digest = hashlib.sha256(nquads).hexdigest()
+    return Block(g.name.value, nquads, trig[len(TRIG_HEADER) :], len(keep), view, digest)
 
 
 def _slice_key(
