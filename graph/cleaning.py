@@ -20,14 +20,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from .errors import ReferenceDataError
 from .model import OffsetMap
+from .reference import ONTOLOGY_DIR
 
-CHROME_FILE = Path(__file__).resolve().parents[1] / "ontology" / "chrome.yaml"
+CHROME_FILE = ONTOLOGY_DIR / "chrome.yaml"
 # Words a sentence does not end on: a wrapped line ending with one continues on the next.
 _CONNECTORS = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from"}
 _CONNECTORS |= {"with", "as", "that", "which", "who", "whose", "its", "their", "his", "her"}

@@ -14,7 +14,14 @@ import yaml
 from .errors import ReferenceDataError
 from .model import ENTITY_TYPES, INCIDENT_TYPES
 
-ONTOLOGY_DIR = Path(__file__).resolve().parents[1] / "ontology"
+
+def ontology_dir(package: Path) -> Path:
+    """``ontology/``: inside the installed package, or beside ``graph/`` in a source tree."""
+    installed = package / "ontology"  # pyproject.toml installs it as package data
+    return installed if installed.is_dir() else package.parent / "ontology"
+
+
+ONTOLOGY_DIR = ontology_dir(Path(__file__).resolve().parent)
 
 
 @dataclass(frozen=True)

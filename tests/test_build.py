@@ -12,6 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from labourgraph.cli import main
+from labourgraph.extraction import ner as ner_model
 from labourgraph.query import saved_queries, select
 from labourgraph.store import open_store, rows, run_query
 from rdflib import Dataset
@@ -68,6 +69,7 @@ def test_report_lists_counts_per_document(built: Path) -> None:
     assert set(report["documents"]) == {p.name for p in SOURCES.glob("*.txt")}
     assert report["problems"] == []
     assert sum(report["incidents"].values()) > 10
+    assert report["ner"] is ner_model.available()  # the build used the model when installed
 
 
 def test_cntuk_and_knprk_are_one_node(built: Path) -> None:
