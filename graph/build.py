@@ -433,16 +433,12 @@ def _write_outputs(
         result.quads = written.quads
     outdir.checkpoint("staged")
     # The store is loaded in a thread while the report and view are written: Oxigraph's
-    # loader runs outside the GIL, so on two cores the two overlap. The graph files and texts
-    # are synced to disk meanwhile (1.6 GB at 10,000 documents), instead of during the swap.
-    written_files = [staging / name for name in ("graph.nq", "graph.trig", "text")]
-    with ThreadPoolExecutor(2) as pool:
+    # loader runs outside the GIL, so on two cores the two overlap.
+    with ThreadPoolExecutor(1) as pool:
         storing = pool.submit(write_store, staging, previous, written)
-        syncing = pool.submit(outdir.sync_files, written_files)
         _write_report_and_view(staging, extractions, curated, written, result)
         with result.timed("store"):  # the wait for the store once the rest is written
             storing.result()
-            syncing.result()
     outdir.checkpoint("stored")
     outdir.checkpoint("rendered")
 

@@ -171,17 +171,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def sync_files(paths: list[Path]) -> None:
-    """fsync these files (a folder: its files, then itself) ahead of :func:`swap_in`.
-
-    Called from a thread while the build goes on: the swap then finds them already on disk.
-    """
-    for path in paths:
-        if path.is_dir():
-            sync_files(sorted(path.iterdir()))
-        _fsync(path)
-
-
 def _fsync_tree(root: Path) -> None:
     for folder, _dirs, names in os.walk(root):
         for name in names:
