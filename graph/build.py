@@ -310,9 +310,9 @@ def _rare_collections() -> Iterator[None]:
 
     A build makes millions of objects that live until it ends (documents, mentions, quads)
     and almost no reference cycles. With the default thresholds the collector re-scans the
-    survivors over and over as the heap grows (half the time of reading the cache at 10,000
-    documents); here young objects are scanned every 100,000 allocations instead of 700 and
-    the long-lived ones are left alone. Worker processes forked inside inherit the setting.
+    survivors over and over as the heap grows (about half the time of unpickling the cache);
+    here young objects are scanned every 100,000 allocations instead of 700 and the
+    long-lived ones are left alone. Worker processes forked inside inherit the setting.
     """
     saved = gc.get_threshold()
     gc.set_threshold(100_000, 50, 1_000)

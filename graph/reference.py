@@ -84,7 +84,7 @@ class Reference:
         return self.entities.get(f"ilo-c{number:03d}")
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load_yaml(path: Path) -> list | dict:
@@ -92,7 +92,7 @@ def _load_yaml(path: Path) -> list | dict:
         return []
     try:
         # libyaml's loader when present: ~20x faster, and every worker process loads these files.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ReferenceDataError(f"{path}: not valid YAML ({exc})") from exc
     return data or []
