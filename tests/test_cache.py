@@ -177,3 +177,19 @@ def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> 
     assert not cache_dir(out).exists()
     run(sources, out)
     assert run(sources, out, cache=False).reused == 0
+
+
+def test_unchanged_texts_are_the_previous_builds_files_and_an_edited_one_is_new(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    texts = {p.name: p.stat().st_ino for p in (out / "text").iterdir()}
+    edited = sources / NAMES[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    run(sources, out)
+    again = {p.name: p for p in (out / "text").iterdir()}
+    assert sorted(again) == sorted(texts)
+    changed = [name for name, p in again.items() if p.stat().st_ino != texts[name]]
+    assert len(changed) == 1  # the others are hard links to the files the first build wrote
+    assert again[changed[0]].read_text(encoding="utf-8") == edited.read_text(encoding="utf-8")
