@@ -137,20 +137,20 @@ def bench_size(size: int, args: argparse.Namespace, work: Path, modes: list[bool
     print(f"{counts['events']:,} gold events, {counts['entities']:,} gold entities; ", end="")
     print(f"generated in {made:.1f} s; load average {load_average()}\n")
     sources, gold = folder / "sources", folder / "gold"
-    stages: dict[bool, dict] = {}
     if args.skip_stages:
         words = counts["words"]
         print(f"one-process load/extract not timed (--skip-stages); words written: {words:,}")
     else:
-        words = _stages(sources, modes, stages)
+        words = _stages(sources, modes)
     if args.stages_only:
         print(f"whole builds not measured (--stages-only); load average {load_average()}")
         return
     _builds(size, args, work, modes, sources, gold, words)
 
 
-def _stages(sources: Path, modes: list[bool], stages: dict[bool, dict]) -> int:
+def _stages(sources: Path, modes: list[bool]) -> int:
     """Load and extract timed in one process; the number of words the loaders read."""
+    stages: dict[bool, dict] = {}
     print("| NER | load s | extract s (after warm-up) | extract words/s | warm-up s |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for ner in modes:

@@ -288,8 +288,7 @@ def _extract_all(
 def _write_text(path: Path, previous: Path, text: str) -> None:
     """Write a document's text, or hard-link the previous build's copy when it is the same.
 
-    A link costs no data written, synced, or freed when the previous build is deleted: at
-    10,000 documents that was most of an incremental build's swap.
+    A link costs no data written, synced, or freed when the previous build is deleted.
     """
     data = text.encode("utf-8")
     with contextlib.suppress(OSError):
@@ -310,8 +309,8 @@ def _rare_collections() -> Iterator[None]:
 
     A build makes millions of objects that live until it ends (documents, mentions, quads)
     and almost no reference cycles. With the default thresholds the collector re-scans the
-    survivors over and over as the heap grows (about half the time of unpickling the cache);
-    here young objects are scanned every 100,000 allocations instead of 700 and the
+    survivors over and over as the heap grows (unpickling the cache above all); here young
+    objects are scanned every 100,000 allocations instead of 700 and the
     long-lived ones are left alone. Worker processes forked inside inherit the setting.
     """
     saved = gc.get_threshold()
