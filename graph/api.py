@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .dataset import GRAPH_FILE, rdflib_dataset
 from .errors import BuildNotFoundError, QueryError
 from .model import ACTOR_TYPES
 from .query import SavedQuery, lookup, run_saved, saved_queries
@@ -116,11 +117,7 @@ class Build:
 
     def dataset(self) -> Dataset:
         """Every quad of the build, one named graph per document, as an rdflib Dataset."""
-        from rdflib import Dataset
-
-        ds = Dataset()
-        ds.parse(self.out / "graph.nq", format="nquads")
-        return ds
+        return rdflib_dataset(self.out / GRAPH_FILE)
 
 
 def actor_network(g: nx.MultiDiGraph) -> nx.Graph:
@@ -162,7 +159,7 @@ def actor_network(g: nx.MultiDiGraph) -> nx.Graph:
 def open_build(out: str | Path = "out", sources: str | Path | None = None) -> Build:
     """Open the build in ``out``; with ``sources``, build them there first if ``out`` has none."""
     out = Path(out)
-    if not (out / "store").is_dir() or not (out / "graph.nq").is_file():
+    if not (out / "store").is_dir() or not (out / GRAPH_FILE).is_file():
         if sources is None:
             raise BuildNotFoundError(str(out))
         from .build import build

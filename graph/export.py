@@ -9,6 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
+from .dataset import GRAPH_FILE, rdflib_dataset, write_nquads
 from .errors import LabourgraphError
 from .facts import write_facts
 from .store import open_store
@@ -30,16 +31,17 @@ def _atomic_bytes(data: bytes, dest: Path) -> None:
 def export(out: Path, fmt: str, dest: Path) -> Path:
     """Write the build in ``fmt`` to ``dest`` and return what was written."""
     store = open_store(out)
-    if fmt in ("trig", "nquads"):
-        _atomic_copy(out / ("graph.trig" if fmt == "trig" else "graph.nq"), dest)
+    if fmt == "trig":
+        _atomic_copy(out / GRAPH_FILE, dest)
+    elif fmt == "nquads":
+        tmp = dest.with_name(dest.name + ".tmp")
+        write_nquads(out / GRAPH_FILE, tmp)
+        tmp.replace(dest)
     elif fmt == "turtle":
         triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         _atomic_bytes(triples.serialize(format=ox.RdfFormat.TURTLE), dest)
     elif fmt == "jsonld":
-        from rdflib import Dataset
-
-        ds = Dataset()
-        ds.parse(out / "graph.nq", format="nquads")
+        ds = rdflib_dataset(out / GRAPH_FILE)
         _atomic_bytes(ds.serialize(format="json-ld", indent=1).encode("utf-8"), dest)
     elif fmt == "graphml":
         g = to_networkx(out)

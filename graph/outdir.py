@@ -35,7 +35,8 @@ CHECKPOINTS = ("locked", "loaded", "staged", "stored", "rendered", "half-swapped
 _POLL = 0.2  # seconds between attempts to take a held lock
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
-_BUILD_MARKERS = ("report.json", "graph.nq")  # a folder holding these is a build
+# A folder holding one of these is a build (graph.nq: one made before N-Quads were on demand).
+_BUILD_MARKERS = ("report.json", "graph.trig", "graph.nq")
 
 
 def checkpoint(name: str) -> None:

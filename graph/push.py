@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from .dataset import GRAPH_FILE
 from .errors import BuildNotFoundError, LabourgraphError
 
 TOKEN_VAR = "LABOURGRAPH_PUSH_TOKEN"
@@ -65,13 +66,13 @@ def auth_header(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def graphs_of(nquads: Path) -> dict[str, bytes]:
-    """Each graph of an N-Quads file as canonical N-Triples (sorted), keyed by graph IRI.
+def graphs_of(trig: Path) -> dict[str, bytes]:
+    """Each graph of a TriG file as canonical N-Triples (sorted), keyed by graph IRI.
 
     The default graph, if the file has triples in it, is keyed ``""``.
     """
     by_graph: dict[str, list[ox.Triple]] = {}
-    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+    for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
         name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         by_graph.setdefault(name, []).append(quad.triple)
     out = {}
@@ -107,13 +108,13 @@ def _put(url: str, body: bytes, auth: str | None, timeout: float) -> None:
 def push(
     out: Path, url: str, env: Mapping[str, str] | None = None, timeout: float = 120.0
 ) -> PushResult:
-    """PUT every graph of ``OUT/graph.nq`` to the Graph Store at ``url``; return what was sent."""
-    nquads = Path(out) / "graph.nq"
-    if not nquads.is_file():
+    """PUT every graph of ``OUT/graph.trig`` to the Graph Store at ``url``; return what was sent."""
+    trig = Path(out) / GRAPH_FILE
+    if not trig.is_file():
         raise BuildNotFoundError(str(out))
     endpoint = graph_store_url(url)
     auth = auth_header(os.environ if env is None else env)
-    graphs = graphs_of(nquads)
+    graphs = graphs_of(trig)
     triples = 0
     for name, body in graphs.items():
         _put(_target(endpoint, name), body, auth, timeout)

@@ -6,30 +6,22 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .dataset import GRAPH_FILE, rdflib_dataset
 from .errors import BuildNotFoundError, ValidationFailure
 from .reference import ONTOLOGY_DIR
 
 
 def validate_build(out: Path) -> tuple[bool, str]:
     """Return ``(conforms, report text)``; raise when the validator itself cannot run."""
-    nq = out / "graph.nq"
-    if not nq.exists():
+    trig = out / GRAPH_FILE
+    if not trig.exists():
         raise BuildNotFoundError(str(out))
     # The union of all graphs: incidents (document graphs) point at entities (entities graph)
     # and classes (ontology graph), so shapes see the whole picture.
     data = Graph()
-    for line_graph in _union(nq):
-        data.add(line_graph)
+    for s, p, o, _g in rdflib_dataset(trig).quads((None, None, None, None)):
+        data.add((s, p, o))
     return validate_graph(data)
-
-
-def _union(nq: Path):
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(nq, format="nquads")
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        yield (s, p, o)
 
 
 def validate_graph(data: Graph) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from labourgraph.api import actor_network, open_build, python_value
 from labourgraph.errors import BuildNotFoundError, QueryError
 from labourgraph.query import select
 
-from .conftest import SOURCES
+from .conftest import SOURCES, nquads
 
 
 def test_query_rows_are_typed_and_match_select(built: Path) -> None:
@@ -54,7 +54,7 @@ def test_construct_networkx_and_dataset(built: Path) -> None:
     assert isinstance(g, nx.MultiDiGraph) and g.number_of_nodes() > 20
     ds = b.dataset()
     assert len(list(ds.quads((None, None, None, None)))) == sum(
-        1 for line in (built / "graph.nq").read_text(encoding="utf-8").splitlines() if line
+        1 for line in nquads(built).splitlines() if line
     )
 
 

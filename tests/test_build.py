@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ from labourgraph.query import saved_queries, select
 from labourgraph.store import open_store, rows, run_query
 from rdflib import Dataset
 
-from .conftest import SOURCES
+from .conftest import SOURCES, nquads
 
 QUOTES = """SELECT ?path ?file ?exact ?start ?end WHERE {
   GRAPH ?g { ?d lg:sourcePath ?path ; lg:textFile ?file .
@@ -34,8 +35,25 @@ def test_graph_has_one_named_graph_per_document(built: Path) -> None:
     quads = set(ds.quads((None, None, None, None)))
     assert len(quads) > 200
     nq = Dataset()
-    nq.parse(built / "graph.nq", format="nquads")
+    nq.parse(data=nquads(built), format="nquads")
     assert quads == set(nq.quads((None, None, None, None)))
+
+
+def test_nquads_export_is_each_graphs_canonical_lines(built: Path, tmp_path: Path) -> None:
+    # The build keeps TriG only; its N-Quads are made on demand and must be, graph after
+    # graph, the sorted unique lines whose hash graphs.json records.
+    dest = tmp_path / "g.nq"
+    result = CliRunner().invoke(main, ["export", "nquads", str(dest), "--out", str(built)])
+    assert result.exit_code == 0, result.output
+    assert not (built / "graph.nq").exists()
+    by_graph: dict[str, list[bytes]] = {}
+    for line in dest.read_bytes().splitlines(keepends=True):
+        by_graph.setdefault(line.rsplit(b" ", 2)[-2].decode()[1:-1], []).append(line)
+    digests = json.loads((built / "graphs.json").read_text(encoding="utf-8"))["graphs"]
+    assert set(by_graph) == set(digests)
+    for graph, lines in by_graph.items():
+        assert lines == sorted(set(lines)), graph
+        assert hashlib.sha256(b"".join(lines)).hexdigest() == digests[graph], graph
 
 
 def test_every_quote_is_the_slice_its_offsets_name(built: Path) -> None:
@@ -60,7 +78,7 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     cmd = [sys.executable, "-m", "labourgraph.cli", "build", str(SOURCES), "--out", str(again)]
     subprocess.run(cmd, check=True, env=env, capture_output=True)
-    for name in ("graph.trig", "graph.nq", "network.html", "report.json"):
+    for name in ("graph.trig", "graphs.json", "network.html", "report.json", "review.json"):
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 
@@ -171,14 +189,14 @@ def test_incident_ids_link_reports_across_documents(built: Path) -> None:
     assert any(int(r["n"]) >= 2 for r in found), found
 
 
-def test_the_store_loads_in_chunks_cut_at_line_ends(
+def test_the_store_loads_in_chunks_cut_at_graph_ends(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pyoxigraph as ox
     from labourgraph import store as store_module
 
-    monkeypatch.setattr(store_module, "LOAD_CHUNK", 997)  # cuts mid-line, mid-character
-    store_module.load_store(tmp_path / "store", built / "graph.nq")
+    monkeypatch.setattr(store_module, "LOAD_CHUNK", 997)  # cuts mid-graph, mid-character
+    store_module.load_store(tmp_path / "store", built / "graph.trig")
     loaded = ox.Store.read_only(str(tmp_path / "store"))
-    expected = set(ox.parse(path=str(built / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    expected = set(ox.parse(path=str(built / "graph.trig"), format=ox.RdfFormat.TRIG))
     assert set(loaded) == expected and len(expected) > 1000

@@ -83,7 +83,7 @@ def put(base: str, graph: str, body: bytes) -> None:
 
 
 def build_quads(built: Path) -> int:
-    return sum(1 for _ in ox.parse(path=str(built / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    return sum(1 for _ in ox.parse(path=str(built / "graph.trig"), format=ox.RdfFormat.TRIG))
 
 
 def test_push_twice_changes_nothing(built: Path, server: str) -> None:
@@ -91,7 +91,7 @@ def test_push_twice_changes_nothing(built: Path, server: str) -> None:
     first = runner.invoke(main, ["push", server, "--out", str(built)])
     assert first.exit_code == 0, first.output
     graphs = {
-        q.graph_name for q in ox.parse(path=str(built / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        q.graph_name for q in ox.parse(path=str(built / "graph.trig"), format=ox.RdfFormat.TRIG)
     }
     n = build_quads(built)
     assert first.output == f"Pushed {len(graphs)} graphs ({n} triples) to {server}/store\n"

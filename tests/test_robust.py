@@ -27,7 +27,7 @@ from labourgraph.loaders import MB, Limits
 from labourgraph.loaders.html import visible_text
 from labourgraph.model import Problem
 
-from .conftest import SOURCES
+from .conftest import SOURCES, nquads
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 NEWLINE_GOOD = "new\nline.txt"
@@ -152,7 +152,7 @@ def test_strict_build_exits_1_and_still_writes_everything(bad_build) -> None:
     assert set(report["documents"]) == GOOD | USED_WITH_CAVEAT | {"paragraph.txt"}
     assert proc.stdout.startswith(f"Built {len(report['documents'])} documents into {out}/")
     assert "problems: 12 skipped, 5 warnings, 1 note" in proc.stdout
-    for name in ("graph.trig", "graph.nq", "network.html", "store"):
+    for name in ("graph.trig", "network.html", "store"):
         assert (out / name).exists()
 
 
@@ -175,7 +175,7 @@ def test_odd_file_names_are_built_with_their_names(bad_build) -> None:
         assert report["documents"][name]["incidents"] >= 1, name
     kept = sorted(p.name for p in (out / "text").iterdir())
     assert {"name-with-spaces-txt.txt", "profsoyuz-txt.txt", "new-line-txt.txt"} <= set(kept)
-    nq = (out / "graph.nq").read_text(encoding="utf-8")
+    nq = nquads(out)
     assert '"new\\nline.txt"' in nq and '"Профсоюз.txt"' in nq
 
 
@@ -440,7 +440,7 @@ def test_problem_lines_escape_control_characters() -> None:
 def test_jobs_2_gives_byte_identical_outputs_and_exports(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build([SOURCES], out, jobs=2)
-    for name in ("graph.trig", "graph.nq", "network.html", "report.json"):
+    for name in ("graph.trig", "graphs.json", "network.html", "report.json"):
         assert (out / name).read_bytes() == (built / name).read_bytes(), name
     runner = CliRunner()
     for fmt, name in [("turtle", "g.ttl"), ("jsonld", "g.jsonld"), ("graphml", "g.graphml")]:

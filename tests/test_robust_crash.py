@@ -34,7 +34,7 @@ def _env(kill_at: str = "") -> dict[str, str]:
 def _assert_whole(out: Path) -> dict:
     """``out`` is a complete build: its report parses and its store answers a query."""
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for name in ("graph.trig", "graph.nq", "network.html"):
+    for name in ("graph.trig", "graphs.json", "network.html"):
         assert (out / name).stat().st_size > 0, name
     store = ox.Store.read_only(str(out / "store"))
     docs = {
