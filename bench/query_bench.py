@@ -131,6 +131,7 @@ def main() -> None:
     import pyoxigraph as ox
     import rdflib
     from labourgraph.build import build
+    from labourgraph.dataset import write_nquads
     from labourgraph.query import (
         parse_query,
         resolved_text,
@@ -159,7 +160,8 @@ def main() -> None:
         work = Path(tmp)
         corpus.generate(args.docs, args.seed, work / "corpus")
         build([work / "corpus" / "sources"], work / "out", ner=False, echo=lambda _line: None)
-        base = (work / "out" / "graph.nq").read_text(encoding="utf-8")
+        write_nquads(work / "out" / "graph.trig", work / "base.nq")
+        base = (work / "base.nq").read_text(encoding="utf-8")
         nq, copies = grow(base, args.quads)
         (work / "big.nq").write_text(nq, encoding="utf-8")
         data = nq.encode("utf-8")

@@ -90,6 +90,7 @@ class _Names:
     """Entities and mentions by id or any alias (case and accents ignored)."""
 
     def __init__(self, res: Resolution) -> None:
+        self.resolution = res
         self.by_id = {e.entity_id: e for e in res.entities}
         self.by_alias: dict[str, list[Entity]] = {}
         self.by_surface: dict[str, set[MentionKey]] = {}
@@ -122,6 +123,11 @@ class _Names:
         return frozenset(_key(m) for e in found for m in e.mentions)
 
 
+def _names_of(res: Resolution, known: _Names | None = None) -> _Names:
+    """``known`` if it indexes ``res``, else a new index (built only when a judgement needs it)."""
+    return known if known is not None and known.resolution is res else _Names(res)
+
+
 def _key(m: Mention) -> MentionKey:
     return (m.doc_id, m.span.start, m.span.end)
 
@@ -143,14 +149,17 @@ def curate(
     )
     for j, problem in detailed[1]:
         cur.miss(j, problem)
-    names = _Names(cur.resolution)
+    names: _Names | None = None
     for j in links:
         if j.id not in cur._missed():
+            names = _names_of(cur.resolution, names)
             _check_link(cur, names, j)
     for j in judgements:
         step = _STEPS.get(j.decision)
         if step is not None:
-            problem = step(cur, _Names(cur.resolution), j, ref)
+            # A step may replace the resolution; the index follows it.
+            names = _names_of(cur.resolution, names)
+            problem = step(cur, names, j, ref)
             if problem:
                 cur.miss(j, problem)
     from .review import queue  # review reads Curated; imported here to keep one direction

@@ -55,53 +55,56 @@ def find_sources(
     seen: set[Path] = set()
     problems = [] if problems is None else problems
 
-    def add(file: Path, root: Path) -> None:
-        real = file.resolve()
+    def add(file: Path, real: Path, root: Path) -> None:
         if real not in seen:
             seen.add(real)
             found.append((file, root))
 
     for path in paths:
         if path.is_dir():
-            for file in _walk(path, problems):
-                add(file, path)
+            for file, real in _walk(path, problems):
+                add(file, real, path)
         elif path.is_file():
             if not path.name.endswith(SIDECAR_SUFFIX):
-                add(path, path.parent)
+                add(path, path.resolve(), path.parent)
         else:
             raise DocumentError(str(path), "no such file or folder; check the path")
     return found
 
 
-def _walk(root: Path, problems: list[Problem]) -> list[Path]:
-    """Supported files under ``root``; a symlink only if it stays inside and adds a file."""
+def _walk(root: Path, problems: list[Problem]) -> list[tuple[Path, Path]]:
+    """Supported files under ``root`` with their real paths; a symlink only if it stays inside
+    and adds a file."""
     real_root = root.resolve()
-    files: list[Path] = []
+    files: list[tuple[Path, Path]] = []
     links: list[Path] = []
 
     def unreadable(exc: OSError) -> None:
         problems.append(Problem(str(exc.filename), f"cannot read folder ({exc.strerror}); skipped"))
 
     # os.walk does not descend into symlinked folders, so a folder loop cannot trap it.
+    # Below the root only real folders are walked, so a file that is no symlink is really
+    # at the root's real path joined with its own relative path (no resolve() per file).
     for folder, dirs, names in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in [*names, *(d for d in dirs if (Path(folder) / d).is_symlink())]:
-            file = Path(folder) / name
+        here, real_here = Path(folder), real_root / os.path.relpath(folder, root)
+        for name in [*names, *(d for d in dirs if (here / d).is_symlink())]:
             if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                 continue
+            file = here / name
             if file.is_symlink():
                 links.append(file)
             elif file.suffix.lower() in FORMATS:
-                files.append(file)
-    real_files = {f.resolve() for f in files}
+                files.append((file, real_here / name))
+    real_files = {real for _, real in files}
     for link in sorted(links):
         target, problem = _link_target(link, real_root)
         if problem:
             problems.append(Problem(str(link), problem))
         elif target is not None and target.is_file() and target not in real_files:
             if link.suffix.lower() in FORMATS or target.suffix.lower() in FORMATS:
-                files.append(link)
-    return sorted(files, key=lambda f: f.relative_to(root).parts)
+                files.append((link, target))
+    return sorted(files, key=lambda f: f[0].relative_to(root).parts)
 
 
 def _link_target(link: Path, real_root: Path) -> tuple[Path | None, str]:

@@ -22,6 +22,12 @@ import networkx as nx
 EDGE_LENGTH = 130.0  # pixels between neighbours (median), at zoom 1
 GAP = 90.0  # pixels between packed components
 GRID_ABOVE = 300  # grid FR: 10x faster from ~500 nodes (0.2 s vs 2 s at 1k), drawing alike
+ITERATIONS = 500
+# Above this many nodes a component gets proportionally fewer iterations (no fewer than
+# MIN_ITERATIONS): about a third of the time for the 31k-node component of a 10,000-document
+# build, drawn alike (bench/layout_bench.py; figures in bench/README.md).
+FULL_ITERATIONS_UP_TO = 10_000
+MIN_ITERATIONS = 150
 Pos = dict[str, tuple[float, float]]
 
 
@@ -33,6 +39,13 @@ def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx
     return graph
 
 
+def iterations(n: int) -> int:
+    """Fruchterman-Reingold iterations for a component of ``n`` nodes."""
+    if n <= FULL_ITERATIONS_UP_TO:
+        return ITERATIONS
+    return max(MIN_ITERATIONS, ITERATIONS * FULL_ITERATIONS_UP_TO // n)
+
+
 def _component_layout(graph: nx.DiGraph, comp: list[str], rng: random.Random) -> Pos:
     """Positions for one component, centred on the origin, median edge = EDGE_LENGTH."""
     n = len(comp)
@@ -42,13 +55,16 @@ def _component_layout(graph: nx.DiGraph, comp: list[str], rng: random.Random) ->
         half = EDGE_LENGTH / 2
         return {comp[0]: (-half, 0.0), comp[1]: (half, 0.0)}
     index = {node: i for i, node in enumerate(comp)}
-    pairs = sorted({tuple(sorted((index[s], index[t]))) for s, t in graph.subgraph(comp).edges})
+    # A weakly connected component: the out-edges of its nodes are all its edges.
+    pairs = sorted({tuple(sorted((index[s], index[t]))) for s, t in graph.out_edges(comp)})
     g = ig.Graph(n=n, edges=pairs)
     # igraph's own starting box (side sqrt(n)); a wider start makes the grid variant up to
     # 5x slower at 20k nodes for no better drawing (bench/README.md).
     half = math.sqrt(n) / 2
     seed = [[rng.uniform(-half, half), rng.uniform(-half, half)] for _ in range(n)]
-    coords = g.layout_fruchterman_reingold(seed=seed, niter=500, grid=n > GRID_ABOVE).coords
+    coords = g.layout_fruchterman_reingold(
+        seed=seed, niter=iterations(n), grid=n > GRID_ABOVE
+    ).coords
     lengths = [math.dist(coords[a], coords[b]) for a, b in pairs]
     median = statistics.median(lengths) if lengths else 0.0
     scale = EDGE_LENGTH / median if median > 1e-9 else EDGE_LENGTH

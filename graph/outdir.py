@@ -175,7 +175,11 @@ def _exchange(a: Path, b: Path) -> bool:
 def _fsync_tree(root: Path) -> None:
     for folder, _dirs, names in os.walk(root):
         for name in names:
-            _fsync(Path(folder) / name)
+            path = Path(folder) / name
+            # A file with other links is one of the previous build's (an unchanged text, a
+            # store file shared by the backup), synced when that build was swapped in.
+            if os.stat(path, follow_symlinks=False).st_nlink == 1:
+                _fsync(path)
         _fsync(Path(folder))
 
 

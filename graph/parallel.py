@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -33,6 +34,7 @@ def ordered_map(
         yield from tqdm((func(*args) for args in calls), **bar)
         return
     fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork) as pool:
+    # A worker collects garbage whatever its parent was doing when it forked.
+    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork, initializer=gc.enable) as pool:
         results = pool.map(func, *zip(*calls, strict=True), chunksize=chunksize)
         yield from tqdm(results, **bar)

@@ -109,6 +109,8 @@ class _Clusters:
 
     def blocked(self, a: int, b: int) -> bool:
         """Whether a not-same judgement forbids putting ``a`` and ``b`` in one cluster."""
+        if not self.tags:  # no not-same judgement: the common case, kept cheap
+            return False
         ta, tb = self.tags.get(self.find(a), set()), self.tags.get(self.find(b), set())
         return any((link, 1 - side) in tb for link, side in ta)
 
@@ -120,11 +122,12 @@ class _Clusters:
         if self.blocked(ra, rb):
             self.refused.setdefault((min(a, b), max(a, b)), reason)
             return False
-        lo, hi = sorted((ra, rb))
+        lo, hi = (ra, rb) if ra < rb else (rb, ra)
         self.parent[hi] = lo
         self.reasons[lo].extend(self.reasons.pop(hi, []))
         self.reasons[lo].append(reason)
-        self.tags[lo] |= self.tags.pop(hi, set())
+        if hi in self.tags:
+            self.tags[lo] |= self.tags.pop(hi)
         self.edges.append((a, b, reason))
         return True
 
@@ -216,7 +219,8 @@ def resolve_detailed(
     """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
     mentions = [m for x in extractions for m in x.mentions]
-    mentions.sort(key=lambda m: (m.doc_id, m.span.start, m.span.end))
+    mentions.sort(key=_mention_key)
+    mkeys = [_mention_key(m) for m in mentions]
     cl = _Clusters(len(mentions))
     _apply_links(mentions, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
@@ -277,27 +281,29 @@ def resolve_detailed(
                 country,
             )
         )
-        for m in ms:
-            entity_of[_mention_key(m)] = eid
+        for i in idx:
+            entity_of[mkeys[i]] = eid
     entities.sort(key=lambda e: e.entity_id)
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
-    return Detailed(resolution, _mention_reasons(mentions, cl), _refused(mentions, cl))
+    return Detailed(resolution, _mention_reasons(mentions, mkeys, cl), _refused(mentions, cl))
 
 
 def _where(m: Mention) -> str:
     return f"'{m.span.text.strip()}' in {m.doc_id} at {m.span.start}"
 
 
-def _mention_reasons(mentions: list[Mention], cl: _Clusters) -> dict[MentionKey, str]:
+def _mention_reasons(
+    mentions: list[Mention], mkeys: list[MentionKey], cl: _Clusters
+) -> dict[MentionKey, str]:
     """Per mention, the first union that touched it: with which mention, and why."""
     out: dict[MentionKey, str] = {}
     for a, b, reason in cl.edges:
         for this, other in ((a, b), (b, a)):
-            out.setdefault(
-                _mention_key(mentions[this]), f"{reason} (with {_where(mentions[other])})"
-            )
-    return dict(sorted(out.items()))
+            if mkeys[this] not in out:
+                out[mkeys[this]] = f"{reason} (with {_where(mentions[other])})"
+    # Keys sorted as the mentions are (by document, start, end): no sort needed.
+    return {k: out[k] for k in mkeys if k in out}
 
 
 def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:

@@ -87,3 +87,19 @@ def test_query_bench_prints_both_stores_side_by_side() -> None:
     rows = [line for line in lines if line.startswith("| ") and not line.startswith("| query")]
     names = {line.split("|")[1].strip() for line in rows[1:]}
     assert {"actor", "incidents", "documents"} <= names
+
+
+def test_layout_bench_compares_full_and_scaled_iterations() -> None:
+    from labourgraph import layout
+
+    big = layout.FULL_ITERATIONS_UP_TO + 1_000
+    lines = run(str(BENCH / "layout_bench.py"), "--sizes", f"300,{big}", timeout=300)
+    assert lines[1].startswith("Machine: ")
+    rows = [line.split("|")[1:-1] for line in lines if line[2:3].isdigit()]
+    # A small component is drawn once, at full iterations; a large one both ways.
+    assert [(r[0].strip(), int(r[1])) for r in rows] == [
+        ("300", layout.ITERATIONS),
+        (f"{big:,}", layout.ITERATIONS),
+        (f"{big:,}", layout.iterations(big)),
+    ]
+    assert layout.iterations(big) < layout.ITERATIONS
