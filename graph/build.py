@@ -319,6 +319,7 @@ def _rare_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()  # what :func:`_no_collections` set aside is collectable again
         gc.set_threshold(*saved)
 
 
@@ -338,6 +339,9 @@ def _no_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the block made is set aside: left young, the next collection would scan it
+        # all at once. :func:`_rare_collections` puts it back when the build ends.
+        gc.freeze()
         if was:
             gc.enable()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,8 +64,16 @@ _RESOLVER = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
 
 
+_HEX = re.compile(r"[0-9a-f]+")
+
+
 def _plain(text: str) -> bool:
     """Whether YAML writes ``text`` without quotes (in a flow collection)."""
+    if _HEX.fullmatch(text) and not text.isdigit() and not text.startswith("0b"):
+        # An item or incident id with a letter: of YAML's implicit types only a binary integer
+        # (0b...) can be written in hex digits with a letter (a float needs a dot, booleans and
+        # null need other letters), so it is written plain (tests check it against the resolver).
+        return True
     return bool(_PLAIN.fullmatch(text)) and (
         _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR
     )
@@ -180,8 +188,13 @@ def _entities(cur: Curated, ref: Reference) -> list[Item]:
 
 def to_json(items: list[Item]) -> str:
     """``review.json``: the queue, sorted, byte-identical for the same build."""
-    data = {"items": [asdict(i) for i in items]}
+    data = {"items": [_as_dict(i) for i in items]}
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _as_dict(i: Item) -> dict:
+    """``dataclasses.asdict`` of an item, without its deep copies (88,000 items at 10k docs)."""
+    return {"id": i.id, "kind": i.kind, "text": i.text, "score": i.score, "decide": list(i.decide)}
 
 
 def read(out: Path) -> list[Item]:

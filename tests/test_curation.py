@@ -347,3 +347,32 @@ def test_type_title_and_relation_judgements_change_the_graph(built: Path, judged
     affiliation = "SELECT ?a WHERE { ?a a lg:Affiliation ; org:member ?e ; org:organization ?o }"
     assert select(built, affiliation, e=ENTITY + "cntuk", o=ENTITY + "ituc")
     assert select(out, affiliation, e=ENTITY + "cntuk", o=ENTITY + "ituc") == []
+
+
+def test_review_json_reads_back_as_the_items_written(built: Path) -> None:
+    from dataclasses import asdict
+
+    from labourgraph.review import read, to_json
+
+    items = read(built)
+    assert items and to_json(items) == (built / "review.json").read_text(encoding="utf-8")
+    # The hand-written dict of an item is dataclasses.asdict's, field for field.
+    assert json.loads(to_json(items))["items"] == json.loads(json.dumps([asdict(i) for i in items]))
+
+
+def test_ids_are_written_plain_exactly_when_yaml_would() -> None:
+    import random
+
+    from labourgraph import review
+
+    rng = random.Random(1)
+    ids = ["0", "08", "0123", "123456789012", "0b1", "0b", "0b1f", "1e5", "deadbeef", "e"]
+    ids += [
+        "".join(rng.choices("0123456789abcdef", k=rng.choice([1, 2, 3, 12, 16])))
+        for _ in range(5000)
+    ]
+    for text in ids:
+        by_resolver = bool(review._PLAIN.fullmatch(text)) and (
+            review._RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == review._STR
+        )
+        assert review._plain(text) is by_resolver, text
