@@ -363,9 +363,14 @@ def _documents(facts: ViewFacts) -> dict[str, dict[str, str]]:
     }
 
 
+# A quote as :class:`Evidence`'s fields in order, made an Evidence only if the view keeps it
+# (an actor keeps its first MAX_MENTIONS): a tuple costs a tenth of a frozen dataclass.
+_Quote = tuple[str, str, str, str, str, str, int, int, str, str]
+
+
 def _evidence(
     facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
-) -> tuple[dict[str, dict[tuple, Evidence]], dict[str, set[str]]]:
+) -> tuple[dict[str, dict[tuple, _Quote]], dict[str, set[str]]]:
     """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
 
     A node's quotes are those of the annotations whose body it is, and for an incident also
@@ -380,26 +385,16 @@ def _evidence(
         if n in incidents and n in nodes:
             for ann in anns:
                 annotations[ann].add(n)
-    docs = _documents(facts)
-    evidence: dict[str, dict[tuple, Evidence]] = defaultdict(dict)
+    fields = ("path", *DOC_FIELDS)
+    docs = {source: tuple(d[f] for f in fields) for source, d in _documents(facts).items()}
+    unknown = ("",) * len(fields)
+    evidence: dict[str, dict[tuple, _Quote]] = defaultdict(dict)
     reports: dict[str, set[str]] = defaultdict(set)
     for ann, owners in annotations.items():
         for source, exact, prefix, suffix, start, end in facts.quotes.get(ann, ()):
-            d = docs.get(source, {})
-            path = d.get("path", "")
-            ev = Evidence(
-                exact,
-                path,
-                d.get("title", ""),
-                d.get("publisher", ""),
-                d.get("issued", ""),
-                d.get("url", ""),
-                int(start),
-                int(end),
-                prefix=prefix,
-                suffix=suffix,
-            )
-            key = (path, ev.start, ev.end)
+            path, title, publisher, issued, url = docs.get(source, unknown)
+            ev = (exact, path, title, publisher, issued, url, int(start), int(end), prefix, suffix)
+            key = (path, ev[6], ev[7])
             for node in owners:
                 # An incident's quote is reached both as the body of its annotation and
                 # through lg:evidence, and is one piece of evidence. Should one span carry
@@ -411,8 +406,9 @@ def _evidence(
     return evidence, reports
 
 
-def _evidence_order(ev: Evidence) -> tuple[str, ...]:
-    return (ev.quote, ev.prefix, ev.suffix, ev.title, ev.publisher, ev.published, ev.url)
+def _evidence_order(ev: _Quote) -> tuple[str, ...]:
+    """quote, prefix, suffix, title, publisher, published, url."""
+    return (ev[0], ev[8], ev[9], ev[2], ev[3], ev[4], ev[5])
 
 
 def _linked(facts: ViewFacts, kind: str) -> dict[str, set[str]]:
@@ -433,8 +429,9 @@ def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
     }
 
 
-def _sorted(evidence: dict[tuple, Evidence]) -> tuple[Evidence, ...]:
-    return tuple(evidence[k] for k in sorted(evidence))
+def _sorted(evidence: dict[tuple, _Quote], limit: int | None = None) -> tuple[Evidence, ...]:
+    """The first ``limit`` quotes by (doc path, start, end), as :class:`Evidence`."""
+    return tuple(Evidence(*evidence[k]) for k in sorted(evidence)[:limit])
 
 
 def view_data(facts: ViewFacts, title: str = "labourgraph") -> ViewData:
@@ -458,7 +455,7 @@ def view_data(facts: ViewFacts, title: str = "labourgraph") -> ViewData:
             aliases=n.aliases,
             country=n.country,
             weight=involvement.get(iri, 0),
-            evidence=_sorted(evidence.get(iri, {}))[:MAX_MENTIONS],
+            evidence=_sorted(evidence.get(iri, {}), MAX_MENTIONS),
         )
         for iri, n in sorted(nodes.items())
     ]
