@@ -191,9 +191,13 @@ def _load_all(
     # unpickled there, pickled again and unpickled here.
     found: list[_Loaded | None] = []
     calls = []
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        # Reading and hashing release the GIL: threads hash files on every core.
+        with ThreadPoolExecutor(max(jobs, 1)) as pool:
+            keys = list(pool.map(lambda f: cache.key(*f), files))
     with _no_collections():
-        for path, root in files:
-            key = cache.key(path, root) if cache is not None else None
+        for (path, root), key in zip(files, keys, strict=True):
             entry = cache.get(key) if cache is not None and key is not None else None
             if entry is not None:
                 found.append(_Loaded(entry.document, list(entry.load_problems), key, entry))

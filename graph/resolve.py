@@ -172,16 +172,27 @@ def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> Non
             by_doc[m.doc_id].append(i)
     for idx in by_doc.values():
         names = {i: _org_fold(mentions[i].name) for i in idx}
+        # The long form a short one joins depends on its name and type only: looked up once
+        # per name, not once per mention.
+        long_form: dict[tuple[str, str], int | None] = {}
         for i in idx:
-            short = names[i]
+            short, etype = names[i], mentions[i].type
             if len(short.split()) < 2:
                 continue
-            for j in idx:
-                rest = names[j][len(short) :]
-                same_type = mentions[i].type == mentions[j].type
-                if same_type and names[j].startswith(short) and _LINKING_WORD.match(rest):
-                    cl.union(j, i, f"short form of '{mentions[j].name}' in the same document")
-                    break
+            if (short, etype) not in long_form:
+                long_form[short, etype] = next(
+                    (
+                        j
+                        for j in idx
+                        if names[j].startswith(short)
+                        and mentions[j].type == etype
+                        and _LINKING_WORD.match(names[j][len(short) :])
+                    ),
+                    None,
+                )
+            j = long_form[short, etype]
+            if j is not None:
+                cl.union(j, i, f"short form of '{mentions[j].name}' in the same document")
 
 
 def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Resolution:
