@@ -53,6 +53,19 @@ def load_average() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def cpu_check() -> str:
+    """Seconds of a fixed pure-Python loop (best of 3): on a shared machine the speed of a
+    core drifts, and every figure with it; this shows how fast the cores were around them."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return f"CPU check (10,000,000 additions in Python, best of 3): {best:.2f} s"
+
+
 def child(argv: list[str]) -> tuple[dict, float]:
     """Run this script's ``--child`` mode; its JSON answer and its peak RSS in MiB."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
@@ -215,7 +228,7 @@ def _builds(
             f"{pick(s, 'identity', 'f1')} | {pick(s, 'relation', 'f1')} | "
             f"{pick(s, 'event', 'f1')} | {pick(s, 'date_accuracy')} |"
         )
-    print(f"\nload average after {size:,}: {load_average()}")
+    print(f"\nload average after {size:,}: {load_average()}; {cpu_check()}")
 
 
 def main() -> None:
@@ -246,6 +259,7 @@ def main() -> None:
     print(f"Command: {shlex.join(['bench/build_bench.py', *sys.argv[1:]])}")
     print(f"Machine: {machine()}")
     print(f"Load average (1/5/15 min) at start: {load_average()}")
+    print(cpu_check())
     modes = [False]
     if args.no_ner:
         print("NER: not measured (--no-ner)")

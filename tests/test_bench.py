@@ -67,6 +67,7 @@ def test_build_bench_prints_its_figures() -> None:
     assert lines[0] == "Command: bench/build_bench.py --sizes 5 --jobs 1 --no-ner"
     assert lines[1].startswith("Machine: ") and " cores, " in lines[1]
     assert lines[2].startswith("Load average")
+    assert lines[3].startswith("CPU check (")
     build = [line for line in lines if line.startswith("| off | 1 |")]
     assert len(build) == 1
     assert any(line.startswith("| NER | load s |") for line in lines)
