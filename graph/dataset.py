@@ -44,7 +44,7 @@ GRAPH_FILE = "graph.trig"
 _PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Above this share of changed graphs, loading everything afresh is as quick as updating.
 _UPDATE_LIMIT = 0.5
-# Above this share of the quads rewritten, an updated store is compacted. Compacting rewrites
+# Above this share of the quads added anew, an updated store is compacted. Compacting rewrites
 # every file and pays only after large changes: a few graphs replaced leave few deleted
 # entries for readers to skip.
 _COMPACT_ABOVE = 0.05
@@ -214,6 +214,7 @@ class Written:
     previous: dict[str, str]  # graph -> digest in the build being replaced ({} if unusable)
     graphs: dict[str, str]  # graph -> digest in this build
     changed: list[tuple[str, bytes]]  # graphs new or changed since ``previous``, TriG
+    changed_quads: int = 0  # how many quads those graphs hold
     view: ViewFacts = field(default_factory=ViewFacts)  # what the view draws, from every graph
 
 
@@ -261,6 +262,7 @@ def write_files(
             written.view.merge(b.view)
             if written.previous and written.previous.get(b.graph) != b.digest:
                 written.changed.append((b.graph, TRIG_HEADER + b.trig))
+                written.changed_quads += b.count
     manifest = {"store": _manifest_header(), "graphs": written.graphs}
     (staging / MANIFEST).write_text(
         json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
@@ -275,7 +277,7 @@ def write_store(staging: Path, previous: Path, written: Written) -> None:
     touched = set(gone) | {g for g, _ in written.changed}
     if old and len(touched) <= _UPDATE_LIMIT * len(new):
         added = [d for _, d in written.changed]
-        compact = sum(map(len, added)) > _COMPACT_ABOVE * (staging / GRAPH_FILE).stat().st_size
+        compact = written.changed_quads > _COMPACT_ABOVE * written.quads
         update_store(staging / "store", previous / "store", gone, added, compact=compact)
     else:
         load_store(staging / "store", staging / GRAPH_FILE)

@@ -32,7 +32,9 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 _IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
 
 
-LOAD_CHUNK = 32 * 2**20  # bytes of TriG per bulk load: bounds the loader's memory
+# Bytes of TriG per bulk load: bounds the loader's memory, which grows with the quads of one
+# call (8 MiB of the build's TriG hold about as many quads as 32 MiB of N-Quads).
+LOAD_CHUNK = 8 * 2**20
 _BLOCK_END = b"\n}\n"  # closes a graph in the build's TriG (line breaks in strings are escaped)
 
 
