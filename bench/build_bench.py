@@ -108,6 +108,7 @@ def run_child(argv: list[str]) -> None:
         result = build([sources], out, jobs=jobs, ner=ner, echo=lambda _line: None)
         answer = {"seconds": time.perf_counter() - start, "docs": result.documents}
         answer |= {"quads": result.quads, "stages": result.stages, "reused": result.reused}
+        answer |= {"store": result.store}
     print(json.dumps(answer))
 
 
@@ -217,7 +218,7 @@ def _builds(
         f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
         f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
         f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
-        f"{rss:,.0f} MiB; stages: {stage_line(b['stages'])}"
+        f"{rss:,.0f} MiB; stages: {stage_line(b['stages'])}; store {b['store']}"
     )
     print("\n| NER | entity F1 | identity B3 F1 | relation F1 | incident F1 | date acc. |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

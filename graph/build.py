@@ -64,6 +64,7 @@ class BuildResult:
     reused: int = 0  # documents whose loading and extraction came from the cache
     ner: bool = False  # whether the statistical NER ran (it changes what is found)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+    store: str = ""  # how the store was made: loaded afresh, or which graphs were replaced
 
     @contextlib.contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -78,7 +79,8 @@ class BuildResult:
         """One line: where the build's time went."""
         total = sum(self.stages.values())
         parts = ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items())
-        return f"Stage times (s): {parts}; total {total:.1f}"
+        store = f" (store {self.store})" if self.store else ""
+        return f"Stage times (s): {parts}; total {total:.1f}{store}"
 
     @property
     def strict_problems(self) -> list[Problem]:
@@ -467,7 +469,7 @@ def _write_outputs(
         storing = pool.submit(write_store, staging, previous, written)
         _write_report_and_view(staging, extractions, curated, written, result)
         with result.timed("store"):  # the wait for the store once the rest is written
-            storing.result()
+            result.store = storing.result()
     outdir.checkpoint("stored")
     outdir.checkpoint("rendered")
 

@@ -270,8 +270,11 @@ def write_files(
     return written
 
 
-def write_store(staging: Path, previous: Path, written: Written) -> None:
-    """The store of ``staging``: the previous one brought up to date, or loaded afresh."""
+def write_store(staging: Path, previous: Path, written: Written) -> str:
+    """The store of ``staging``: the previous one brought up to date, or loaded afresh.
+
+    Returns how, in a few words (for ``--timings``).
+    """
     old, new = written.previous, written.graphs
     gone = [g for g in old if old[g] != new.get(g)]  # removed or changed
     touched = set(gone) | {g for g, _ in written.changed}
@@ -279,8 +282,12 @@ def write_store(staging: Path, previous: Path, written: Written) -> None:
         added = [d for _, d in written.changed]
         compact = written.changed_quads > _COMPACT_ABOVE * written.quads
         update_store(staging / "store", previous / "store", gone, added, compact=compact)
-    else:
-        load_store(staging / "store", staging / GRAPH_FILE)
+        return (
+            f"updated: {len(gone)} graphs removed, {len(added)} added "
+            f"({written.changed_quads} quads){', compacted' if compact else ''}"
+        )
+    load_store(staging / "store", staging / GRAPH_FILE)
+    return f"loaded afresh: {len(new)} graphs"
 
 
 def write_nquads(trig_file: Path, dest: Path) -> None:

@@ -103,6 +103,7 @@ def test_a_changed_document_alone_is_extracted_again(
     ((removed, added),) = updates
     assert any(NAMES[0].split(".")[0].replace("_", "-") in g for g in removed)
     assert added == len(removed)
+    assert result.store.startswith(f"updated: {len(removed)} graphs removed, {added} added (")
     # The same bytes as a build that never saw the old version, and the same store content.
     clean = tmp_path / "clean"
     run(sources, clean, cache=False)
