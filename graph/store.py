@@ -86,8 +86,10 @@ def update_store(
     store = ox.Store(str(path))
     for graph in remove:
         store.remove_graph(ox.NamedNode(graph))
-    for data in add:
-        store.bulk_load(data, ox.RdfFormat.TRIG)
+    if add:
+        # One load for all of them (TriG allows the @prefix lines again before each graph):
+        # each bulk load ingests new files into every index, a cost per call, not per quad.
+        store.bulk_load(b"".join(add), ox.RdfFormat.TRIG)
     store.flush()
     if compact:
         store.optimize()
