@@ -316,9 +316,10 @@ def _rare_collections() -> Iterator[None]:
 
     A build makes millions of objects that live until it ends (documents, mentions, quads)
     and almost no reference cycles. With the default thresholds the collector re-scans the
-    survivors over and over as the heap grows (unpickling the cache above all); here young
-    objects are scanned every 100,000 allocations instead of 700 and the
-    long-lived ones are left alone. Worker processes forked inside inherit the setting.
+    survivors over and over as the heap grows; here young objects are scanned every 100,000
+    allocations instead of 700 and the long-lived ones are left alone. Worker processes forked
+    inside inherit the setting. The stages that make no cycles at all run with no collection
+    (:func:`_no_collections`).
     """
     saved = gc.get_threshold()
     gc.set_threshold(100_000, 50, 1_000)
@@ -335,8 +336,8 @@ def _no_collections() -> Iterator[None]:
 
     For the stages that only build long-lived data out of finished parts (unpickling cached
     documents, resolution, the graphs, the view): they make next to no reference cycles, yet
-    even rare collections re-scan the young objects of millions of allocations (a few seconds
-    of an incremental build at 10,000 documents). Loading and extracting new documents, which
+    even rare collections re-scan the young objects of millions of allocations. Loading and
+    extracting new documents, which
     do leave cycles behind (parsers), keep collecting; so do worker processes
     (:func:`labourgraph.parallel.ordered_map` re-enables collection in them).
     """

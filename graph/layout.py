@@ -24,8 +24,8 @@ GAP = 90.0  # pixels between packed components
 GRID_ABOVE = 300  # grid FR: 10x faster from ~500 nodes (0.2 s vs 2 s at 1k), drawing alike
 ITERATIONS = 500
 # Above this many nodes a component gets proportionally fewer iterations (no fewer than
-# MIN_ITERATIONS): about a third of the time for the 31k-node component of a 10,000-document
-# build, drawn alike (bench/layout_bench.py; figures in bench/README.md).
+# MIN_ITERATIONS): about a quarter of the time for a component the size of a 10,000-document
+# build's largest, drawn alike (bench/layout_bench.py; figures in bench/README.md).
 FULL_ITERATIONS_UP_TO = 10_000
 MIN_ITERATIONS = 150
 Pos = dict[str, tuple[float, float]]

@@ -205,10 +205,10 @@ def _mention_key(m: Mention) -> MentionKey:
 
 
 def _apply_links(
-    mentions: list[Mention], cl: _Clusters, same: Sequence[Link], not_same: Sequence[Link]
+    mkeys: list[MentionKey], cl: _Clusters, same: Sequence[Link], not_same: Sequence[Link]
 ) -> None:
     """Tag the sides of not-same links, then unite the sides of same links (judgements first)."""
-    index = {_mention_key(m): i for i, m in enumerate(mentions)}
+    index = {k: i for i, k in enumerate(mkeys)}
     for n, link in enumerate(not_same):
         for side, keys in enumerate((link.left, link.right)):
             for k in sorted(keys):
@@ -233,7 +233,7 @@ def resolve_detailed(
     mentions.sort(key=_mention_key)
     mkeys = [_mention_key(m) for m in mentions]
     cl = _Clusters(len(mentions))
-    _apply_links(mentions, cl, same, not_same)
+    _apply_links(mkeys, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
     # Several representatives per key or name: a not-same judgement may split one.
     by_key: dict[str, list[int]] = defaultdict(list)

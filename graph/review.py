@@ -193,7 +193,8 @@ def to_json(items: list[Item]) -> str:
 
 
 def _as_dict(i: Item) -> dict:
-    """``dataclasses.asdict`` of an item, without its deep copies (88,000 items at 10k docs)."""
+    """``dataclasses.asdict`` of an item, without its deep copies (a large build has one item
+    per incident and per actor seen once)."""
     return {"id": i.id, "kind": i.kind, "text": i.text, "score": i.score, "decide": list(i.decide)}
 
 

@@ -364,13 +364,14 @@ def _documents(facts: ViewFacts) -> dict[str, dict[str, str]]:
 
 
 # A quote as :class:`Evidence`'s fields in order, made an Evidence only if the view keeps it
-# (an actor keeps its first MAX_MENTIONS): a tuple costs a tenth of a frozen dataclass.
-_Quote = tuple[str, str, str, str, str, str, int, int, str, str]
+# (an actor keeps its first MAX_MENTIONS): a tuple is far cheaper to make than a frozen
+# dataclass, and most quotes of a large build are never drawn.
+_EvidenceRow = tuple[str, str, str, str, str, str, int, int, str, str]
 
 
 def _evidence(
     facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
-) -> tuple[dict[str, dict[tuple, _Quote]], dict[str, set[str]]]:
+) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
     """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
 
     A node's quotes are those of the annotations whose body it is, and for an incident also
@@ -388,7 +389,7 @@ def _evidence(
     fields = ("path", *DOC_FIELDS)
     docs = {source: tuple(d[f] for f in fields) for source, d in _documents(facts).items()}
     unknown = ("",) * len(fields)
-    evidence: dict[str, dict[tuple, _Quote]] = defaultdict(dict)
+    evidence: dict[str, dict[tuple, _EvidenceRow]] = defaultdict(dict)
     reports: dict[str, set[str]] = defaultdict(set)
     for ann, owners in annotations.items():
         for source, exact, prefix, suffix, start, end in facts.quotes.get(ann, ()):
@@ -406,7 +407,7 @@ def _evidence(
     return evidence, reports
 
 
-def _evidence_order(ev: _Quote) -> tuple[str, ...]:
+def _evidence_order(ev: _EvidenceRow) -> tuple[str, ...]:
     """quote, prefix, suffix, title, publisher, published, url."""
     return (ev[0], ev[8], ev[9], ev[2], ev[3], ev[4], ev[5])
 
@@ -429,7 +430,7 @@ def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
     }
 
 
-def _sorted(evidence: dict[tuple, _Quote], limit: int | None = None) -> tuple[Evidence, ...]:
+def _sorted(evidence: dict[tuple, _EvidenceRow], limit: int | None = None) -> tuple[Evidence, ...]:
     """The first ``limit`` quotes by (doc path, start, end), as :class:`Evidence`."""
     return tuple(Evidence(*evidence[k]) for k in sorted(evidence)[:limit])
 
