@@ -32,17 +32,16 @@ from tqdm import tqdm
 from . import outdir
 from .cache import Cache, Entry, cache_dir
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
-from .dataset import Written, write_files, write_store
+from .dataset import GRAPH_FILE, Blocks, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
 from .errors import DocumentError, LabourgraphError, one_line
-from .extraction import extract
 from .extraction import ner as ner_model
 from .judgements import Judgement
 from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
-from .parallel import ordered_map
+from .parallel import Side, ordered_map
 from .resolve import slug
 from .review import to_json as review_json
 
@@ -158,9 +157,9 @@ def _load_one(path: Path, root: Path, limits: Limits, debug: bool, key: str | No
 def _extract_one(
     loaded: _Loaded, debug: bool, ner: bool, cache: Cache | None
 ) -> tuple[Extraction | None, list[Problem]]:
-    """Extract one document, or take its cached extraction; write the cache entry when new."""
-    if loaded.cached is not None:
-        return loaded.cached.extraction, list(loaded.cached.extract_problems)
+    """Extract one document; write its cache entry."""
+    from .extraction import extract  # spaCy's import is only paid when a document is new
+
     doc = loaded.document
     assert doc is not None
     try:
@@ -176,39 +175,143 @@ def _extract_one(
     return extraction, problems
 
 
+@dataclass(frozen=True)
+class _Fresh:
+    """What the workers loading and extracting new files need: set before the pool forks
+    them, so a worker gets it with its memory instead of it being pickled with every call
+    (the cache remembers every key the build uses: sent per call, that is quadratic)."""
+
+    calls: list[tuple[Path, Path, str | None]]  # (path, root, cache key)
+    limits: Limits
+    debug: bool
+    ner: bool
+    cache: Cache | None
+
+
+_FRESH: _Fresh | None = None
+
+
+_Result = tuple[_Loaded, Extraction | None, list[Problem]]  # one file's load and extraction
+
+
+def _load_and_extract(i: int) -> _Result:
+    """Load file ``i`` of :data:`_FRESH` and extract it; the extraction comes back without
+    its document (it comes with the load), which halves what crosses between processes.
+
+    A file that turns out to duplicate another is extracted too (it is skipped after): that
+    is known only once every file is loaded, and waiting for it would keep the extraction
+    of new files from overlapping the reading of known ones.
+    """
+    job = _FRESH
+    assert job is not None
+    path, root, key = job.calls[i]
+    loaded = _load_one(path, root, job.limits, job.debug, key)
+    if loaded.document is None:
+        return loaded, None, []
+    extraction, problems = _extract_one(loaded, job.debug, job.ner, job.cache)
+    if extraction is not None:
+        extraction = dataclasses.replace(extraction, document=None)  # type: ignore[arg-type]
+    return loaded, extraction, problems
+
+
 def _load_all(
     sources: list[Path],
     problems: _Problems,
     limits: Limits,
     debug: bool,
     jobs: int,
+    ner: bool,
     cache: Cache | None,
-) -> list[_Loaded]:
-    docs: list[_Loaded] = []
-    by_hash: dict[str, str] = {}
-    by_slug: dict[str, str] = {}
+    result: BuildResult,
+) -> tuple[list[Extraction], dict[str, str]]:
+    """Every usable document's extraction in document order, and their cache keys.
+
+    Known files (unchanged since a build that cached them) are read from the cache here
+    (stage ``load``); new ones are loaded and extracted in ``jobs`` processes started first,
+    so they work while the cache is read (stage ``extract``: the wait for them). Problems
+    are printed in file order: loading and duplicates first, then extraction.
+    """
+    global _FRESH
     files = find_sources(sources, problems.items)
     problems.flush()
-    # Unchanged documents are read from the cache here: sent through a worker, each would be
-    # unpickled there, pickled again and unpickled here.
-    found: list[_Loaded | None] = []
-    calls = []
     keys: list[str | None] = [None] * len(files)
+    timer = result.timed("load")
+    timer.__enter__()
     if cache is not None:
         # Reading and hashing release the GIL: threads hash files on every core.
         with ThreadPoolExecutor(max(jobs, 1)) as pool:
             keys = list(pool.map(lambda f: cache.key(*f), files))
-    with _no_collections():
-        for (path, root), key in zip(files, keys, strict=True):
-            entry = cache.get(key) if cache is not None and key is not None else None
-            if entry is not None:
-                found.append(_Loaded(entry.document, list(entry.load_problems), key, entry))
-            else:
-                found.append(None)
-                calls.append((path, root, limits, debug, key))
-    fresh = iter(ordered_map(_load_one, calls, jobs, "load"))
+    known = [key is not None and cache is not None and cache.has(key) for key in keys]
+    _FRESH = _Fresh(
+        [(p, r, k) for (p, r), k, hit in zip(files, keys, known, strict=True) if not hit],
+        limits,
+        debug,
+        ner,
+        cache,
+    )
+    try:
+        fresh = ordered_map(
+            _load_and_extract, [(i,) for i in range(len(_FRESH.calls))], jobs, "extract", 1
+        )
+        # Unchanged documents are read here: sent through a worker, each would be
+        # unpickled there, pickled again and unpickled here.
+        found: list[_Result | tuple[Path, Path, str] | None] = []
+        with _no_collections():
+            for (path, root), key, hit in zip(files, keys, known, strict=True):
+                entry = cache.get(key) if hit and cache is not None and key else None
+                if entry is not None:
+                    loaded = _Loaded(entry.document, list(entry.load_problems), key, entry)
+                    found.append((loaded, entry.extraction, list(entry.extract_problems)))
+                else:  # new (None), or an entry that went bad since it was listed
+                    found.append((path, root, key) if hit and key else None)
+        timer.__exit__(None, None, None)
+        timer = result.timed("extract")
+        timer.__enter__()
+        results = _in_order(found, fresh)
+    finally:
+        _FRESH = None
+        timer.__exit__(None, None, None)
+    return _usable(results, problems, cache, result)
+
+
+def _in_order(
+    found: list[_Result | tuple[Path, Path, str] | None], fresh: Iterator[_Result]
+) -> list[_Result]:
+    """Each file's result, known or new, in file order (a known entry that went bad since
+    it was listed is loaded and extracted again, here)."""
+    out = []
+    job = _FRESH
+    assert job is not None
     for hit in found:
-        loaded = hit if hit is not None else next(fresh)
+        if hit is None:
+            loaded, extraction, found_problems = next(fresh)
+            if extraction is not None:
+                extraction = dataclasses.replace(extraction, document=loaded.document)
+            out.append((loaded, extraction, found_problems))
+        elif isinstance(hit[0], Path):
+            path, root, key = hit
+            loaded = _load_one(path, root, job.limits, job.debug, key)
+            extracted = (
+                _extract_one(loaded, job.debug, job.ner, job.cache)
+                if loaded.document
+                else (None, [])
+            )
+            out.append((loaded, *extracted))
+        else:
+            out.append(hit)
+    return out
+
+
+def _usable(
+    results: list[_Result], problems: _Problems, cache: Cache | None, result: BuildResult
+) -> tuple[list[Extraction], dict[str, str]]:
+    """The extractions of the documents that are neither unusable nor duplicates, and
+    their cache keys; counts those taken from the cache."""
+    by_hash: dict[str, str] = {}
+    by_slug: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    kept: list[tuple[str, Extraction | None, list[Problem]]] = []
+    for loaded, extraction, extract_problems in results:
         problems.items.extend(loaded.problems)
         problems.flush()
         doc = loaded.document
@@ -227,69 +330,25 @@ def _load_all(
             )
             continue
         by_hash[doc.sha256] = by_slug[key] = doc.path
-        if cache is not None and loaded.key is not None:
-            cache.used.add(loaded.key)
-        docs.append(loaded)
-    return sorted(docs, key=lambda d: d.document.doc_id if d.document else "")
+        if loaded.key is not None:
+            keys[doc.doc_id] = loaded.key
+            if cache is not None:
+                cache.used.add(loaded.key)
+        result.reused += loaded.cached is not None
+        kept.append((doc.doc_id, extraction, extract_problems))
+    kept.sort(key=lambda k: k[0])
+    out = []
+    for _doc_id, extraction, extract_problems in kept:
+        problems.items.extend(extract_problems)
+        problems.flush()
+        if extraction is not None:
+            out.append(extraction)
+    return out, keys
 
 
 def _what(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:300]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """What the extract workers need: set before the pool forks them, so a worker gets it with
-    its memory instead of it being pickled with every call (the cache remembers every key the
-    build uses: sent per call, that is quadratic in the number of documents)."""
-
-    docs: list[_Loaded]
-    debug: bool
-    ner: bool
-    cache: Cache | None
-
-
-_PENDING: _Pending | None = None
-
-
-def _extract_pending(i: int) -> tuple[Extraction | None, list[Problem]]:
-    """Extract document ``i`` of :data:`_PENDING`; the extraction comes back without its
-    document (the parent has it), which halves what crosses between processes."""
-    job = _PENDING
-    assert job is not None
-    extraction, problems = _extract_one(job.docs[i], job.debug, job.ner, job.cache)
-    if extraction is not None:
-        extraction = dataclasses.replace(extraction, document=None)  # type: ignore[arg-type]
-    return extraction, problems
-
-
-def _extract_all(
-    docs: list[_Loaded], problems: _Problems, debug: bool, jobs: int, ner: bool, cache: Cache | None
-) -> list[Extraction]:
-    """Every document's extraction, in document order; unchanged ones taken from the cache."""
-    global _PENDING
-    todo = [d for d in docs if d.cached is None]
-    _PENDING = _Pending(todo, debug, ner, cache)
-    try:
-        fresh = iter(
-            ordered_map(_extract_pending, [(i,) for i in range(len(todo))], jobs, "extract")
-        )
-        out = []
-        for d in docs:
-            if d.cached is not None:
-                extraction, found = _extract_one(d, debug, ner, cache)
-            else:
-                extraction, found = next(fresh)
-                if extraction is not None:
-                    extraction = dataclasses.replace(extraction, document=d.document)
-            problems.items.extend(found)
-            problems.flush()
-            if extraction is not None:
-                out.append(extraction)
-        return out
-    finally:
-        _PENDING = None
 
 
 def _write_text(path: Path, previous: Path, text: str) -> None:
@@ -393,23 +452,20 @@ def build(
         outdir.checkpoint("locked")
         problems = _Problems(result.problems, echo)
         # Decided once here, so every worker process extracts the same way.
-        use_ner = ner_model.available() if ner is None else ner
+        use_ner = ner_model.installed() if ner is None else ner
         result.ner = use_ner
-        if use_ner and not ner_model.available():
+        if use_ner and not ner_model.installed():
             raise LabourgraphError(
                 f"--ner: the model {ner_model.MODEL} is not installed; "
                 "pip install --require-hashes -r requirements-ner.txt"
             )
         reuse = Cache(cache_dir(out), use_ner, limits) if cache else None
-        with result.timed("load"):
-            docs = _load_all(sources, problems, limits, debug, jobs, reuse)
+        extractions, keys = _load_all(
+            sources, problems, limits, debug, jobs, use_ner, reuse, result
+        )
         outdir.checkpoint("loaded")
-        result.reused = sum(d.cached is not None for d in docs)
-        with result.timed("extract"):
-            extractions = _extract_all(docs, problems, debug, jobs, use_ner, reuse)
         staging = outdir.staging_dir(out)
         try:
-            keys = {d.document.doc_id: d.key for d in docs if d.document and d.key}
             with _no_collections():
                 _write_outputs(staging, out, extractions, result, judged, echo, keys, reuse, jobs)
             with result.timed("swap"):
@@ -448,9 +504,7 @@ def _write_outputs(
             rel = f"text/{slug(x.document.doc_id)}.txt"
             _write_text(staging / rel, previous / rel, x.document.source_text)
             text_files[x.document.doc_id] = rel
-        written = write_files(
-            staging,
-            previous,
+        blocks = make_blocks(
             extractions,
             resolution,
             text_files,
@@ -462,29 +516,52 @@ def _write_outputs(
             cache=cache,
             jobs=jobs,
         )
-        result.quads = written.quads
-    outdir.checkpoint("staged")
-    # The store is loaded in a thread while the report and view are written: Oxigraph's
-    # loader runs outside the GIL, so on two cores the two overlap.
-    with ThreadPoolExecutor(1) as pool:
-        storing = pool.submit(write_store, staging, previous, written)
-        _write_report_and_view(staging, extractions, curated, written, result)
-        with result.timed("store"):  # the wait for the store once the rest is written
-            result.store = storing.result()
-    outdir.checkpoint("stored")
+    # The view is drawn in a second process (given a second job) while this one writes the
+    # graph files, the store and the report: it needs nothing from them but the blocks.
+    # Forked here, before the store's thread starts.
+    with result.timed("view"):
+        view = Side(_write_view, (blocks, staging / "network.html"), fork=jobs > 1)
+    with view:
+        with result.timed("rdf"):
+            written = write_files(staging, previous, blocks)
+            result.quads = written.quads
+        outdir.checkpoint("staged")
+        # The store is loaded in a thread while the report is written: Oxigraph's loader runs
+        # outside the GIL, so on two cores the two overlap.
+        with ThreadPoolExecutor(1) as pool:
+            storing = pool.submit(_write_store, staging, previous, written)
+            _write_report(staging, extractions, curated, result)
+            with result.timed("store"):  # the wait for the store once the rest is written
+                result.store = storing.result()
+        outdir.checkpoint("stored")
+        with result.timed("view"):  # the wait for the view's process
+            view.wait()
     outdir.checkpoint("rendered")
 
 
-def _write_report_and_view(
-    staging: Path,
-    extractions: list[Extraction],
-    curated: Curated,
-    written: Written,
-    result: BuildResult,
-) -> None:
+def _write_store(staging: Path, previous: Path, written: Written) -> str:
+    # Synced here, beside the report, rather than in the swap.
+    outdir.sync(staging / GRAPH_FILE)
+    return write_store(staging, previous, written)
+
+
+def _write_view(blocks: Blocks, dest: Path) -> None:
+    """Draw the network view of the graphs as written (see :func:`_write_outputs`)."""
     from .view import render
     from .view_data import view_data
 
+    # From the graphs as written, not read back from the store: the same facts
+    # (tests/test_view_data.py checks it), without a second pass over every quad.
+    render(view_data(blocks.view()), dest)
+    outdir.sync(dest)
+
+
+def _write_report(
+    staging: Path,
+    extractions: list[Extraction],
+    curated: Curated,
+    result: BuildResult,
+) -> None:
     resolution = curated.resolution
     result.documents = len(extractions)
     result.entities = Counter(e.type for e in resolution.entities)
@@ -519,7 +596,3 @@ def _write_report_and_view(
             staging / "report.json",
             json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         )
-    with result.timed("view"):
-        # From the graphs as written, not read back from the store: the same facts
-        # (tests/test_view_data.py checks it), without a second pass over every quad.
-        render(view_data(written.view), staging / "network.html")

@@ -104,8 +104,8 @@ class Cache:
             return None
         return entry if kind or isinstance(entry, Entry) else None
 
-    def put(self, key: str, entry: object, kind: str = "") -> None:
-        """Write an entry atomically (it may run in a worker process)."""
+    def put(self, key: str, entry: object, kind: str = "") -> bool:
+        """Write an entry atomically (it may run in a worker process); whether it was written."""
         folder = self.folder / kind
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
@@ -115,6 +115,8 @@ class Cache:
             os.replace(tmp, self._path(key, kind))
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
+            return False
+        return True
 
     def has(self, key: str, kind: str = "") -> bool:
         """Whether an entry is stored under ``key`` (it may still turn out unreadable)."""

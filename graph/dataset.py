@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,8 +58,12 @@ class Block:
     graph: str  # its IRI
     trig: bytes  # without the @prefix header
     count: int  # quads
-    view: ViewFacts  # what the network view takes from it
+    view: bytes  # what the network view takes from it: a pickled ViewFacts, read only there
     digest: str  # SHA-256 of the graph's canonical N-Quads
+
+    def view_facts(self) -> ViewFacts:
+        """What the network view takes from this graph."""
+        return pickle.loads(self.view)
 
 
 def _trig_header() -> bytes:
@@ -73,10 +78,14 @@ def _trig_header() -> bytes:
 TRIG_HEADER = _trig_header()
 
 
+def _pickled(view: ViewFacts) -> bytes:
+    return pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def block(g: GraphWriter) -> Block:
     """Serialise one graph (TriG in the order of its sorted, unique N-Quads); read its view."""
     if not g.quads:  # pyoxigraph writes no @prefix header for nothing
-        return Block(g.name.value, b"", 0, ViewFacts(), hashlib.sha256(b"").hexdigest())
+        return Block(g.name.value, b"", 0, _pickled(ViewFacts()), hashlib.sha256(b"").hexdigest())
     text = ox.serialize(g.quads, format=ox.RdfFormat.N_QUADS)
     lines = text.splitlines(keepends=True)  # one per quad: N-Quads escapes line breaks
     if len(lines) != len(g.quads):
@@ -89,7 +98,7 @@ def block(g: GraphWriter) -> Block:
     trig = ox.serialize([g.quads[i] for i in keep], format=ox.RdfFormat.TRIG, prefixes=_PREFIXES)
     if not trig.startswith(TRIG_HEADER):  # a pyoxigraph release that writes TriG otherwise
         raise RuntimeError("unexpected TriG header from pyoxigraph")
-    view = collect(QuadScans(g.quads))
+    view = _pickled(collect(QuadScans(g.quads)))
     return Block(g.name.value, trig[len(TRIG_HEADER) :], len(keep), view, digest)
 
 
@@ -125,69 +134,106 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _doc_block(i: int) -> Block:
-    """Write and serialise document graph ``i`` of :data:`_JOB` (in a worker, or here)."""
+def _doc_block(i: int) -> Block | None:
+    """Write and serialise document graph ``i`` of :data:`_JOB` (in a worker, or here).
+
+    None when the block went into the cache: the parent reads it there when it is needed,
+    rather than have it pickled back now and held until then.
+    """
     job = _JOB
     assert job is not None
-    return _write_block(job, *job.todo[i])
+    made, stored = _write_block(job, *job.todo[i])
+    return None if stored else made
 
 
-def _write_block(job: _Job, x: Extraction, key: str | None) -> Block:
+def _write_block(job: _Job, x: Extraction, key: str | None) -> tuple[Block, bool]:
     doc_graph = DocGraph(x, job.res, load_reference(), job.mention_reasons)
     doc_graph.write(job.text_files.get(x.document.doc_id, ""))
     if job.additions is not None:
         job.additions(doc_graph)
     made = block(doc_graph.g)
-    if job.cache is not None and key is not None:
-        job.cache.put(key, made, GRAPHS)
-    return made
+    stored = job.cache is not None and key is not None and job.cache.put(key, made, GRAPHS)
+    return made, stored
 
 
-def _blocks(
+@dataclass
+class Blocks:
+    """Every graph of a build in file order, each in memory or under its key in the cache.
+
+    Iterating reads the cached ones one at a time: all at once they would hold every graph
+    in memory (0.3 GB of TriG at 10,000 documents). Each process that iterates (the graph
+    files here, the view in a forked one) reads them for itself.
+    """
+
+    items: list[Block | tuple[Extraction, str]]  # cached: its extraction and key
+    job: _Job  # writes a cached block again if its entry went bad since it was listed
+
+    def __iter__(self) -> Iterator[Block]:
+        cache = self.job.cache
+        for item in self.items:
+            if isinstance(item, Block):
+                yield item
+                continue
+            found = cache.get(item[1], GRAPHS) if cache is not None else None
+            yield found if isinstance(found, Block) else _write_block(self.job, *item)[0]
+
+    def view(self) -> ViewFacts:
+        """What the network view draws: every graph's view facts, merged."""
+        facts = ViewFacts()
+        for b in self:
+            facts.merge(b.view_facts())
+        return facts
+
+
+def make_blocks(
     extractions: list[Extraction],
     res: Resolution,
     text_files: dict[str, str],
     mention_reasons: dict[tuple[str, int, int], str],
-    graphs: Iterable[GraphWriter],
-    additions: Callable[[DocGraph], None] | None,
-    added: Callable[[str], str],
-    keys: dict[str, str],
-    cache: Cache | None,
-    jobs: int,
-) -> Iterator[Block]:
+    *,
+    graphs: Iterable[GraphWriter] = (),
+    additions: Callable[[DocGraph], None] | None = None,
+    added: Callable[[str], str] = lambda _doc_id: "",
+    keys: dict[str, str] | None = None,
+    cache: Cache | None = None,
+    jobs: int = 1,
+) -> Blocks:
+    """Every graph's block: the fixed graphs, then each document's, from the cache or written.
+
+    ``added`` names a document's hand-added facts (part of its block's key) and ``keys`` gives
+    each document's cache key; ``jobs`` processes write the document graphs that are not
+    cached. Without a cache every block is held in memory.
+    """
     global _JOB
-    for g in fixed_graphs(res, load_reference(), graphs):
-        yield block(g)
-    # Each document's block: from the cache, else written (in ``jobs`` processes). Cached
-    # blocks are read one at a time as they are written out: all at once they would hold
-    # every graph in memory (0.3 GB of TriG at 10,000 documents).
-    cached: list[tuple[Extraction, str] | None] = []
+    keys = keys or {}
+    items: list[Block | tuple[Extraction, str]] = [
+        block(g) for g in fixed_graphs(res, load_reference(), graphs)
+    ]
     todo: list[tuple[Extraction, str | None]] = []
-    ordered = sorted(extractions, key=lambda x: x.document.doc_id)
-    for x in ordered:
-        doc_id, key = x.document.doc_id, None
+    slots: list[int] = []  # where each of ``todo`` goes in ``items``
+    for x in sorted(extractions, key=lambda x: x.document.doc_id):
+        doc_id = x.document.doc_id
         if cache is not None and doc_id in keys:
             text_file = text_files.get(doc_id, "")
             slice_key = _slice_key(x, res, text_file, mention_reasons, added(doc_id))
             key = hashlib.sha256(f"{keys[doc_id]}|{slice_key}".encode()).hexdigest()
             cache.used.add(key)
             if cache.has(key, GRAPHS):
-                cached.append((x, key))
+                items.append((x, key))
                 continue
-        cached.append(None)
-        todo.append((x, key))
+            todo.append((x, key))
+        else:
+            todo.append((x, None))
+        slots.append(len(items))
+        items.append((x, ""))  # filled below
     job = _JOB = _Job(todo, res, text_files, mention_reasons, additions, cache)
     try:
         made = ordered_map(_doc_block, [(i,) for i in range(len(todo))], jobs, "rdf", 8)
-        for hit in cached:
-            if hit is None:
-                yield next(made)
-                continue
-            found = cache.get(hit[1], GRAPHS) if cache is not None else None
-            # An entry that went bad since it was listed is written again, here.
-            yield found if isinstance(found, Block) else _write_block(job, *hit)
+        for slot, (x, key), b in zip(slots, todo, made, strict=True):
+            items[slot] = b if b is not None else (x, key or "")
     finally:
         _JOB = None
+    return Blocks(items, job)
 
 
 def _manifest_header() -> dict[str, str]:
@@ -215,51 +261,19 @@ class Written:
     graphs: dict[str, str]  # graph -> digest in this build
     changed: list[tuple[str, bytes]]  # graphs new or changed since ``previous``, TriG
     changed_quads: int = 0  # how many quads those graphs hold
-    view: ViewFacts = field(default_factory=ViewFacts)  # what the view draws, from every graph
 
 
-def write_files(
-    staging: Path,
-    previous: Path,
-    extractions: list[Extraction],
-    res: Resolution,
-    text_files: dict[str, str],
-    mention_reasons: dict[tuple[str, int, int], str],
-    *,
-    graphs: Iterable[GraphWriter] = (),
-    additions: Callable[[DocGraph], None] | None = None,
-    added: Callable[[str], str] = lambda _doc_id: "",
-    keys: dict[str, str] | None = None,
-    cache: Cache | None = None,
-    jobs: int = 1,
-) -> Written:
-    """Write graph.trig and graphs.json into ``staging``; gather the view's facts.
-
-    ``previous`` is the build being replaced; ``added`` names a document's hand-added facts
-    (part of its block's key) and ``keys`` gives each document's cache key; ``jobs``
-    processes write the document graphs.
-    """
+def write_files(staging: Path, previous: Path, blocks: Iterable[Block]) -> Written:
+    """Write graph.trig and graphs.json into ``staging`` (``previous``: the build it replaces)."""
     written = Written(0, previous_manifest(previous), {}, [])
     with (staging / GRAPH_FILE).open("wb") as trig:
         trig.write(TRIG_HEADER)
-        for b in _blocks(
-            extractions,
-            res,
-            text_files,
-            mention_reasons,
-            graphs,
-            additions,
-            added,
-            keys or {},
-            cache,
-            jobs,
-        ):
+        for b in blocks:
             if not b.count:
                 continue
             trig.write(b.trig)
             written.quads += b.count
             written.graphs[b.graph] = b.digest
-            written.view.merge(b.view)
             if written.previous and written.previous.get(b.graph) != b.digest:
                 written.changed.append((b.graph, TRIG_HEADER + b.trig))
                 written.changed_quads += b.count

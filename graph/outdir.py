@@ -61,6 +61,7 @@ def locked(
     path = lock_path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD.append(fd)
     try:
         if not _try_lock(fd):
             holder = _holder(fd)
@@ -76,7 +77,21 @@ def locked(
         os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
         yield
     finally:
+        _HELD.remove(fd)
         os.close(fd)  # releases the lock
+
+
+# Descriptors of the locks this process holds. A forked child shares the lock with its
+# parent while it keeps a copy of the descriptor (flock locks belong to the open file).
+_HELD: list[int] = []
+
+
+def forget_lock() -> None:
+    """In a forked child: close its copies of the lock descriptors; the parent keeps the lock."""
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
 
 
 def _try_lock(fd: int) -> bool:
@@ -181,6 +196,11 @@ def _fsync_tree(root: Path) -> None:
             if os.stat(path, follow_symlinks=False).st_nlink == 1:
                 _fsync(path)
         _fsync(Path(folder))
+
+
+def sync(path: Path) -> None:
+    """Flush a finished file to disk now, so the swap has little left to wait for."""
+    _fsync(path)
 
 
 def _fsync(path: Path) -> None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import sys
+import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from tqdm import tqdm
 
+from .errors import LabourgraphError
+
 T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def show_progress() -> bool:
@@ -34,7 +43,107 @@ def ordered_map(
         yield from tqdm((func(*args) for args in calls), **bar)
         return
     fork = multiprocessing.get_context("fork")
-    # A worker collects garbage whatever its parent was doing when it forked.
-    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork, initializer=gc.enable) as pool:
+    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork, initializer=_worker) as pool:
         results = pool.map(func, *zip(*calls, strict=True), chunksize=chunksize)
         yield from tqdm(results, **bar)
+
+
+class SideError(RuntimeError):
+    """An unexpected exception in a side process (its traceback is the message)."""
+
+
+class Side:
+    """``func(*args)`` in a forked process while this one goes on; :meth:`wait` joins it.
+
+    For work whose result is a file: nothing comes back but how long it took, or the error
+    it met (a :class:`LabourgraphError` keeps its class and message; anything else comes
+    back as a :class:`SideError` carrying the child's traceback). With ``fork=False`` the
+    work runs here, at once. Fork only where no other thread of this process holds a lock.
+    """
+
+    def __init__(self, func: Callable[..., object], args: tuple, *, fork: bool) -> None:
+        self._proc = None
+        self._seconds = 0.0
+        self._error: BaseException | None = None
+        if not fork:
+            start = time.perf_counter()
+            func(*args)
+            self._seconds = time.perf_counter() - start
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_side_main, args=(child_end, func, args), daemon=True)
+        self._proc.start()
+        child_end.close()
+
+    def __enter__(self) -> Side:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the work if it is still running (this process failed before waiting)."""
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+
+    def wait(self) -> float:
+        """Seconds the work took; raises what it raised."""
+        if self._proc is None:
+            return self._seconds
+        try:
+            answer = self._conn.recv()
+        except EOFError:  # died without a word: killed, or out of memory
+            answer = None
+        self._proc.join()
+        self._conn.close()
+        if answer is None:
+            raise LabourgraphError(
+                f"a side process of the build died (exit status {self._proc.exitcode})"
+            )
+        kind, value = answer
+        if kind == "done":
+            return value
+        if kind == "labourgraph":
+            raise LabourgraphError(value)
+        raise SideError(value)
+
+
+def _worker() -> None:
+    # A worker collects garbage whatever its parent was doing when it forked.
+    gc.enable()
+    _detach()
+
+
+def _detach() -> None:
+    """In a forked process: let go of the build's lock, and die with the parent.
+
+    Orphaned by a killed build, a child would keep the lock (its copy of the descriptor) and
+    go on writing into a folder the next build deletes.
+    """
+    from . import outdir
+
+    outdir.forget_lock()
+    _die_with_parent()
+
+
+def _side_main(conn: Connection, func: Callable[..., object], args: tuple) -> None:
+    _detach()
+    start = time.perf_counter()
+    try:
+        func(*args)
+        conn.send(("done", time.perf_counter() - start))
+    except LabourgraphError as exc:
+        conn.send(("labourgraph", str(exc)))
+    except BaseException:
+        conn.send(("other", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from labourgraph import build as build_module
 from labourgraph import cache as cache_module
-from labourgraph import dataset
+from labourgraph import dataset, extraction
 from labourgraph.build import BuildResult, build
 from labourgraph.cache import GRAPHS, cache_dir
 
@@ -31,13 +30,13 @@ def sources(tmp_path: Path) -> Path:
 def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The documents this test's builds really extract (in this process: ``jobs=1``)."""
     seen: list[str] = []
-    real = build_module.extract
+    real = extraction.extract
 
     def counting(doc, **kwargs):
         seen.append(Path(doc.path).name)
         return real(doc, **kwargs)
 
-    monkeypatch.setattr(build_module, "extract", counting)
+    monkeypatch.setattr(extraction, "extract", counting)  # the build imports it when needed
     return seen
 
 

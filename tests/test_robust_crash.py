@@ -89,6 +89,22 @@ def test_killed_build_leaves_the_previous_build_whole(previous, bigger, point) -
     ]
 
 
+@pytest.mark.parametrize("point", ["staged", "stored"])
+def test_killed_with_two_jobs_leaves_no_process_holding_the_lock(previous, bigger, point) -> None:
+    """With --jobs 2 the view is drawn in a second process, alive at these points: it dies
+    with the build and lets go of the lock, so the next build runs at once (no --wait)."""
+    proc = subprocess.run(
+        _cmd(bigger, previous, "--jobs", "2"), env=_env(point), capture_output=True, timeout=600
+    )
+    assert proc.returncode == -signal.SIGKILL
+    assert "zz_good.txt" not in _assert_whole(previous)["documents"]
+    proc = subprocess.run(
+        _cmd(bigger, previous, "--jobs", "2"), env=_env(), capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "zz_good.txt" in _assert_whole(previous)["documents"]
+
+
 def test_killed_right_after_the_swap_leaves_the_new_build_whole(previous, bigger) -> None:
     proc = subprocess.run(_cmd(bigger, previous), env=_env("swapped"), capture_output=True)
     assert proc.returncode == -signal.SIGKILL

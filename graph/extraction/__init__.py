@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 from ..model import Document, Extraction
-from . import ner as ner_model
-from .incidents import find_incidents
-from .mentions import find_mentions
-from .nlp import matchers, sentence_spans
-from .relations import find_relations
 
 __all__ = ["extract"]
 
@@ -18,6 +13,14 @@ def extract(doc: Document, *, ner: bool | None = None) -> Extraction:
     ``ner`` adds the statistical model's people to what the rules find; None uses the model when
     it is installed (`pip install -r requirements-ner.txt`), so a build works with or without it.
     """
+    # Imported on first use (spaCy takes a second): a build whose documents are all known
+    # from its cache never needs them.
+    from . import ner as ner_model
+    from .incidents import find_incidents
+    from .mentions import find_mentions
+    from .nlp import matchers, sentence_spans
+    from .relations import find_relations
+
     if ner is None:
         ner = ner_model.available()
     m = matchers()

