@@ -232,16 +232,15 @@ def _load_all(
     are printed in file order: loading and duplicates first, then extraction.
     """
     global _FRESH
-    files = find_sources(sources, problems.items)
-    problems.flush()
-    keys: list[str | None] = [None] * len(files)
-    timer = result.timed("load")
-    timer.__enter__()
-    if cache is not None:
-        # Reading and hashing release the GIL: threads hash files on every core.
-        with ThreadPoolExecutor(max(jobs, 1)) as pool:
-            keys = list(pool.map(lambda f: cache.key(*f), files))
-    known = [key is not None and cache is not None and cache.has(key) for key in keys]
+    with result.timed("load"):
+        files = find_sources(sources, problems.items)
+        problems.flush()
+        keys: list[str | None] = [None] * len(files)
+        if cache is not None:
+            # Reading and hashing release the GIL: threads hash files on every core.
+            with ThreadPoolExecutor(max(jobs, 1)) as pool:
+                keys = list(pool.map(lambda f: cache.key(*f), files))
+        known = [key is not None and cache is not None and cache.has(key) for key in keys]
     _FRESH = _Fresh(
         [(p, r, k) for (p, r), k, hit in zip(files, keys, known, strict=True) if not hit],
         limits,
@@ -249,14 +248,13 @@ def _load_all(
         ner,
         cache,
     )
+    calls = [(i,) for i in range(len(_FRESH.calls))]
+    fresh = ordered_map(_load_and_extract, calls, jobs, "extract", start=True)
     try:
-        fresh = ordered_map(
-            _load_and_extract, [(i,) for i in range(len(_FRESH.calls))], jobs, "extract", 1
-        )
         # Unchanged documents are read here: sent through a worker, each would be
         # unpickled there, pickled again and unpickled here.
         found: list[_Result | tuple[Path, Path, str] | None] = []
-        with _no_collections():
+        with result.timed("load"), _no_collections():
             for (path, root), key, hit in zip(files, keys, known, strict=True):
                 entry = cache.get(key) if hit and cache is not None and key else None
                 if entry is not None:
@@ -264,13 +262,11 @@ def _load_all(
                     found.append((loaded, entry.extraction, list(entry.extract_problems)))
                 else:  # new (None), or an entry that went bad since it was listed
                     found.append((path, root, key) if hit and key else None)
-        timer.__exit__(None, None, None)
-        timer = result.timed("extract")
-        timer.__enter__()
-        results = _in_order(found, fresh)
+        with result.timed("extract"):
+            results = _in_order(found, fresh)
     finally:
+        fresh.close()  # after an error: stop the workers
         _FRESH = None
-        timer.__exit__(None, None, None)
     return _usable(results, problems, cache, result)
 
 
@@ -496,14 +492,10 @@ def _write_outputs(
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
-    text_files = {}
+    # Every document's source text is kept, so evidence can be checked without the sources
+    # (the files are written once the view's process has started: it does not read them).
+    text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
     with result.timed("rdf"):
-        # Every document's source text is kept, so evidence can be checked without the sources.
-        (staging / "text").mkdir()
-        for x in extractions:
-            rel = f"text/{slug(x.document.doc_id)}.txt"
-            _write_text(staging / rel, previous / rel, x.document.source_text)
-            text_files[x.document.doc_id] = rel
         blocks = make_blocks(
             extractions,
             resolution,
@@ -523,6 +515,10 @@ def _write_outputs(
         view = Side(_write_view, (blocks, staging / "network.html"), fork=jobs > 1)
     with view:
         with result.timed("rdf"):
+            (staging / "text").mkdir()
+            for x in extractions:
+                rel = text_files[x.document.doc_id]
+                _write_text(staging / rel, previous / rel, x.document.source_text)
             written = write_files(staging, previous, blocks)
             result.quads = written.quads
         outdir.checkpoint("staged")

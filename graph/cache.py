@@ -4,8 +4,9 @@ An entry is keyed by what its result depends on: the pipeline version (a hash of
 code, the reference data under ``ontology/`` and the NER model's version), whether the NER runs,
 the size limits, the file's path and root, and the bytes of the file and of its sidecar. So an
 unchanged document is never loaded or extracted again, a changed one always is, and a new
-release of the code or data starts afresh. Resolution, RDF and the view are always redone: they
-depend on every document.
+release of the code or data starts afresh. Each document's graph is kept too (under ``graphs/``,
+keyed by its entry and the part of the resolution it uses, see :mod:`labourgraph.dataset`).
+Resolution, the report and the view are always redone: they depend on every document.
 
 The cache sits beside the build (like ``OUT.lock``), outside the folder that is swapped in, and
 is only written while the build's lock is held. Entries not used by a finished build (a removed

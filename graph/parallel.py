@@ -30,22 +30,53 @@ def show_progress() -> bool:
 
 
 def ordered_map(
-    func: Callable[..., T], calls: list[tuple], jobs: int, desc: str, chunksize: int = 1
+    func: Callable[..., T],
+    calls: list[tuple],
+    jobs: int,
+    desc: str,
+    chunksize: int = 1,
+    *,
+    start: bool = False,
 ) -> Iterator[T]:
     """``func(*args)`` for each of ``calls``, in order, in up to ``jobs`` processes.
 
     Results come back in the order of ``calls`` whatever finishes first, so outputs do not
     depend on ``jobs``. Workers are forked: they start with what this process has loaded, so
     large shared inputs are best set in a module global before the call and named by index.
+    With ``start`` (and ``jobs`` > 1) the workers start now, even for one call, and work
+    while this process does something else before reading the results; otherwise work
+    starts when the first result is asked for, and one call runs here.
     """
     bar = {"desc": desc, "total": len(calls), "disable": not show_progress(), "unit": "doc"}
-    if jobs <= 1 or len(calls) < 2:
-        yield from tqdm((func(*args) for args in calls), **bar)
-        return
+    if jobs <= 1 or not calls or (len(calls) < 2 and not start):
+        return (r for r in tqdm((func(*args) for args in calls), **bar))
     fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork, initializer=_worker) as pool:
+    pool = ProcessPoolExecutor(min(jobs, len(calls)), mp_context=fork, initializer=_worker)
+    try:
         results = pool.map(func, *zip(*calls, strict=True), chunksize=chunksize)
-        yield from tqdm(results, **bar)
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    return _Results(pool, iter(tqdm(results, **bar)))
+
+
+class _Results(Iterator[T]):
+    """A pool's results in order; the pool is shut down once they are read or on close()."""
+
+    def __init__(self, pool: ProcessPoolExecutor, results: Iterator[T]) -> None:
+        self._pool = pool
+        self._results = results
+
+    def __next__(self) -> T:
+        try:
+            return next(self._results)
+        except BaseException:  # the end, or a worker's error: either way the pool is done
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the workers (unread results are dropped)."""
+        self._pool.shutdown(cancel_futures=True)
 
 
 class SideError(RuntimeError):
