@@ -204,14 +204,18 @@ def _load_and_extract(i: int) -> _Result:
     """
     job = _FRESH
     assert job is not None
-    path, root, key = job.calls[i]
-    loaded = _load_one(path, root, job.limits, job.debug, key)
-    if loaded.document is None:
-        return loaded, None, []
-    extraction, problems = _extract_one(loaded, job.debug, job.ner, job.cache)
+    loaded, extraction, problems = _fresh(job, *job.calls[i])
     if extraction is not None:
         extraction = dataclasses.replace(extraction, document=None)  # type: ignore[arg-type]
     return loaded, extraction, problems
+
+
+def _fresh(job: _Fresh, path: Path, root: Path, key: str | None) -> _Result:
+    """Load one file and extract it (nothing to extract when it cannot be loaded)."""
+    loaded = _load_one(path, root, job.limits, job.debug, key)
+    if loaded.document is None:
+        return loaded, None, []
+    return loaded, *_extract_one(loaded, job.debug, job.ner, job.cache)
 
 
 def _load_all(
@@ -285,14 +289,7 @@ def _in_order(
                 extraction = dataclasses.replace(extraction, document=loaded.document)
             out.append((loaded, extraction, found_problems))
         elif isinstance(hit[0], Path):
-            path, root, key = hit
-            loaded = _load_one(path, root, job.limits, job.debug, key)
-            extracted = (
-                _extract_one(loaded, job.debug, job.ner, job.cache)
-                if loaded.document
-                else (None, [])
-            )
-            out.append((loaded, *extracted))
+            out.append(_fresh(job, *hit))
         else:
             out.append(hit)
     return out

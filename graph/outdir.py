@@ -168,7 +168,7 @@ def swap_in(staging: Path, out: Path, *, exchange: bool = True) -> None:
         os.rename(staging, out)
         checkpoint("swapped")
         shutil.rmtree(old, ignore_errors=True)
-    _fsync(out.parent)
+    sync(out.parent)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -194,16 +194,12 @@ def _fsync_tree(root: Path) -> None:
             # A file with other links is one of the previous build's (an unchanged text, a
             # store file shared by the backup), synced when that build was swapped in.
             if os.stat(path, follow_symlinks=False).st_nlink == 1:
-                _fsync(path)
-        _fsync(Path(folder))
+                sync(path)
+        sync(Path(folder))
 
 
 def sync(path: Path) -> None:
-    """Flush a finished file to disk now, so the swap has little left to wait for."""
-    _fsync(path)
-
-
-def _fsync(path: Path) -> None:
+    """Flush a file or folder to disk (a finished output early, so the swap waits less)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -95,7 +95,6 @@ class Side:
     def __init__(self, func: Callable[..., object], args: tuple, *, fork: bool) -> None:
         self._proc = None
         self._seconds = 0.0
-        self._error: BaseException | None = None
         if not fork:
             start = time.perf_counter()
             func(*args)
