@@ -32,8 +32,9 @@ from tqdm import tqdm
 from . import outdir
 from .cache import Cache, Entry, cache_dir
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
-from .dataset import GRAPH_FILE, Blocks, Written, make_blocks, write_files, write_store
+from .dataset import GRAPH_FILE, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
+from .drawing import Drawing, draw, save_plan
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import ner as ner_model
 from .judgements import Judgement
@@ -41,13 +42,14 @@ from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
-from .parallel import Side, ordered_map
+from .parallel import ordered_map
 from .resolve import slug
 from .review import to_json as review_json
 
 SEVERITIES = ("error", "warning", "note")
 _LABELS = {"error": "Skipped", "warning": "Warning", "note": "Note"}
 _BUG = "report it with the file (--debug shows where it failed)"
+VIEW_FILE = "network.html"
 
 
 @dataclass
@@ -453,19 +455,29 @@ def build(
                 "pip install --require-hashes -r requirements-ner.txt"
             )
         reuse = Cache(cache_dir(out), use_ner, limits) if cache else None
-        extractions, keys = _load_all(
-            sources, problems, limits, debug, jobs, use_ner, reuse, result
-        )
-        outdir.checkpoint("loaded")
-        staging = outdir.staging_dir(out)
-        try:
-            with _no_collections():
-                _write_outputs(staging, out, extractions, result, judged, echo, keys, reuse, jobs)
-            with result.timed("swap"):
-                outdir.swap_in(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        with contextlib.ExitStack() as stack:
+            # Given a second job, the view is drawn by a process forked now, while this one
+            # is small (see :mod:`labourgraph.drawing`).
+            drawing = None
+            if jobs > 1:
+                dest = outdir.staging_path(out) / VIEW_FILE
+                drawing = stack.enter_context(Drawing(reuse, dest))
+            extractions, keys = _load_all(
+                sources, problems, limits, debug, jobs, use_ner, reuse, result
+            )
+            outdir.checkpoint("loaded")
+            staging = outdir.staging_dir(out)
+            try:
+                with _no_collections():
+                    _write_outputs(
+                        staging, out, extractions, result, judged, echo, keys, reuse, drawing, jobs
+                    )
+                with result.timed("swap"):
+                    outdir.swap_in(staging, out)
+            except BaseException:
+                stack.close()  # the drawing process stops before its folder goes
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
         if reuse is not None:
             with result.timed("swap"):
                 reuse.prune()  # only once the build is in: a failed build keeps the old entries
@@ -481,16 +493,20 @@ def _write_outputs(
     echo: Callable[[str], None],
     keys: dict[str, str],
     cache: Cache | None,
+    drawing: Drawing | None,
     jobs: int,
 ) -> None:
-    """Write every output of the build into ``staging`` (``previous``: the build it replaces)."""
+    """Write every output of the build into ``staging`` (``previous``: the build it replaces).
+
+    The view is drawn by ``drawing``'s process while this one writes the rest, or here first.
+    """
     with result.timed("resolve"):
         curated = curate(extractions, judged)
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
     # Every document's source text is kept, so evidence can be checked without the sources
-    # (the files are written once the view's process has started: it does not read them).
+    # (written once the view has its graphs: it does not read them).
     text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
     with result.timed("rdf"):
         blocks = make_blocks(
@@ -505,30 +521,36 @@ def _write_outputs(
             cache=cache,
             jobs=jobs,
         )
-    # The view is drawn in a second process (given a second job) while this one writes the
-    # graph files, the store and the report: it needs nothing from them but the blocks.
-    # Forked here, before the store's thread starts.
+    if cache is not None:
+        save_plan(cache, [key for key in blocks.plan() if isinstance(key, str)])
+    # The view needs nothing from the other files but the blocks.
     with result.timed("view"):
-        view = Side(_write_view, (blocks, staging / "network.html"), fork=jobs > 1)
-    with view:
-        with result.timed("rdf"):
-            (staging / "text").mkdir()
-            for x in extractions:
-                rel = text_files[x.document.doc_id]
-                _write_text(staging / rel, previous / rel, x.document.source_text)
-            written = write_files(staging, previous, blocks)
-            result.quads = written.quads
-        outdir.checkpoint("staged")
-        # The store is loaded in a thread while the report is written: Oxigraph's loader runs
-        # outside the GIL, so on two cores the two overlap.
-        with ThreadPoolExecutor(1) as pool:
-            storing = pool.submit(_write_store, staging, previous, written)
-            _write_report(staging, extractions, curated, result)
-            with result.timed("store"):  # the wait for the store once the rest is written
-                result.store = storing.result()
-        outdir.checkpoint("stored")
-        with result.timed("view"):  # the wait for the view's process
-            view.wait()
+        if drawing is not None:
+            drawing.send(blocks)
+        else:
+            draw(blocks.view(), staging / VIEW_FILE)
+    with result.timed("rdf"):
+        (staging / "text").mkdir()
+        for x in extractions:
+            rel = text_files[x.document.doc_id]
+            _write_text(staging / rel, previous / rel, x.document.source_text)
+        written = write_files(staging, previous, blocks)
+        result.quads = written.quads
+    outdir.checkpoint("staged")
+    # The store is loaded in a thread while the report is written: Oxigraph's loader runs
+    # outside the GIL, so on two cores the two overlap.
+    with ThreadPoolExecutor(1) as pool:
+        storing = pool.submit(_write_store, staging, previous, written)
+        if drawing is not None:
+            with result.timed("view"):
+                drawing.lay_out()
+        _write_report(staging, extractions, curated, result)
+        with result.timed("store"):  # the wait for the store once the rest is written
+            result.store = storing.result()
+    outdir.checkpoint("stored")
+    with result.timed("view"):  # the wait for the view's process
+        if drawing is not None:
+            drawing.wait()
     outdir.checkpoint("rendered")
 
 
@@ -536,17 +558,6 @@ def _write_store(staging: Path, previous: Path, written: Written) -> str:
     # Synced here, beside the report, rather than in the swap.
     outdir.sync(staging / GRAPH_FILE)
     return write_store(staging, previous, written)
-
-
-def _write_view(blocks: Blocks, dest: Path) -> None:
-    """Draw the network view of the graphs as written (see :func:`_write_outputs`)."""
-    from .view import render
-    from .view_data import view_data
-
-    # From the graphs as written, not read back from the store: the same facts
-    # (tests/test_view_data.py checks it), without a second pass over every quad.
-    render(view_data(blocks.view()), dest)
-    outdir.sync(dest)
 
 
 def _write_report(
@@ -584,7 +595,7 @@ def _write_report(
         ],
     }
     with result.timed("report"):
-        _write(staging / "review.json", review_json(curated.review))
+        _write(staging / "review.json", review_json(curated.review_items()))
         _write(
             staging / "report.json",
             json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",

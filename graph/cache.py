@@ -91,13 +91,15 @@ class Cache:
             return None
         return h.hexdigest()
 
-    def _path(self, key: str, kind: str = "") -> Path:
-        return self.folder / kind / (key + SUFFIX)
+    def _path(self, key: str, kind: str = "") -> str:
+        # Plain strings: a build looks up tens of thousands of entries, and pathlib's
+        # joins cost more than the reads of small entries.
+        return os.path.join(self.folder, kind, key + SUFFIX)
 
     def get(self, key: str, kind: str = "") -> Any:
         """The entry (an :class:`Entry`, or a graph block with ``kind``), or None."""
         try:
-            with self._path(key, kind).open("rb") as fh:
+            with open(self._path(key, kind), "rb") as fh:
                 entry = pickle.load(fh)
         except FileNotFoundError:
             return None
@@ -121,7 +123,7 @@ class Cache:
 
     def has(self, key: str, kind: str = "") -> bool:
         """Whether an entry is stored under ``key`` (it may still turn out unreadable)."""
-        return self._path(key, kind).is_file()
+        return os.path.isfile(self._path(key, kind))
 
     def prune(self) -> int:
         """Delete the entries (and stray temporary files) this build did not use; how many."""

@@ -59,7 +59,8 @@ class Curated:
     added: list[Added] = field(default_factory=list)
     unmatched: list[tuple[Judgement, str]] = field(default_factory=list)
     blocked: tuple[str, ...] = ()
-    review: list = field(default_factory=list)  # review.Item, most useful first
+    review: list | None = None  # review.Item, most useful first (see :meth:`review_items`)
+    ref: Reference | None = field(default=None, repr=False)  # the reference data resolved with
 
     def miss(self, j: Judgement, problem: str) -> None:
         self.unmatched.append((j, problem))
@@ -84,6 +85,19 @@ class Curated:
 
     def _missed(self) -> set[str]:
         return {j.id for j, _ in self.unmatched}
+
+    def review_items(self) -> list:
+        """The review queue (review.Item, most useful first), made on first use.
+
+        Made in :func:`curate` when an ``ok`` judgement needs it (one naming no item is
+        unmatched, which the judgements graph shows); otherwise when first asked for, so a
+        build makes it beside other work, off the way to the view.
+        """
+        if self.review is None:
+            from .review import queue  # review reads Curated; imported here to keep one direction
+
+            self.review = queue(self, self.ref or load_reference())
+        return self.review
 
 
 class _Names:
@@ -146,6 +160,7 @@ def curate(
         detailed[0].mention_reasons,
         list(judgements),
         blocked=detailed[0].blocked,
+        ref=ref,
     )
     for j, problem in detailed[1]:
         cur.miss(j, problem)
@@ -162,9 +177,8 @@ def curate(
             problem = step(cur, names, j, ref)
             if problem:
                 cur.miss(j, problem)
-    from .review import queue  # review reads Curated; imported here to keep one direction
-
-    cur.review = queue(cur, ref)
+    if any(j.decision == "ok" for j in judgements):
+        cur.review_items()
     return cur
 
 

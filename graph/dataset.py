@@ -184,6 +184,26 @@ class Blocks:
             facts.merge(b.view_facts())
         return facts
 
+    def plan(self) -> list[str | bytes]:
+        """Each graph's cache key, or its pickled view facts when it is held here."""
+        return [item.view if isinstance(item, Block) else item[1] for item in self.items]
+
+    def views(self, keys: list[str]) -> list[bytes]:
+        """The pickled view facts of the cached graphs under ``keys`` (written again if gone)."""
+        wanted = set(keys)
+        found = {
+            item[1]: item
+            for item in self.items
+            if not isinstance(item, Block) and item[1] in wanted
+        }
+        out = []
+        for key in keys:
+            x, _key = found[key]
+            cached = self.job.cache.get(key, GRAPHS) if self.job.cache is not None else None
+            b = cached if isinstance(cached, Block) else _write_block(self.job, x, key)[0]
+            out.append(b.view)
+        return out
+
 
 def make_blocks(
     extractions: list[Extraction],

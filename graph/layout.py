@@ -51,6 +51,11 @@ def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx
     return graph
 
 
+def positions(node_ids: Iterable[str], edges: Iterable[tuple[str, str]], seed: int = 7) -> Pos:
+    """:func:`compute_layout` of :func:`build_graph` (the view's drawing of these nodes)."""
+    return compute_layout(build_graph(node_ids, edges), seed)
+
+
 def iterations(n: int) -> int:
     """Fruchterman-Reingold iterations for a component of ``n`` nodes."""
     if n <= FULL_ITERATIONS_UP_TO:

@@ -145,9 +145,14 @@ def recover(out: Path) -> list[str]:
     return done
 
 
+def staging_path(out: Path) -> Path:
+    """Where this process builds ``out``: ``OUT.building-<pid>`` (see :func:`staging_dir`)."""
+    return out.with_name(f"{out.name}.building-{os.getpid()}")
+
+
 def staging_dir(out: Path) -> Path:
     """A fresh, empty ``OUT.building-<pid>``."""
-    staging = out.with_name(f"{out.name}.building-{os.getpid()}")
+    staging = staging_path(out)
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)

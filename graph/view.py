@@ -34,6 +34,7 @@ import re
 import tempfile
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -232,11 +233,15 @@ def _type_key(node: ViewNode) -> str:
 class _Prepared:
     nodes: list[ViewNode]  # sorted by id, unique
     edges: list[tuple[str, str, str, str]]  # (source, target, kind, label), sorted, known ends
-    pos: dict[str, tuple[float, float]]
+    positions: Positions
     types: list[tuple[str, str, str, str, str]]
 
 
-def _prepare(data: ViewData, seed: int) -> _Prepared:
+Positions = Callable[[], layout.Pos]  # the layout, laid out elsewhere (see :func:`render`)
+
+
+def _prepare(data: ViewData, seed: int, positions: Positions | None = None) -> _Prepared:
+    """The nodes and edges to draw, and their layout (waited for only once asked for)."""
     nodes = sorted({n.id: n for n in data.nodes}.values(), key=lambda n: n.id)
     known = {n.id for n in nodes}
     edges = sorted(
@@ -246,8 +251,10 @@ def _prepare(data: ViewData, seed: int) -> _Prepared:
             if e.source in known and e.target in known
         }
     )
-    graph = layout.build_graph(known, ((s, t) for s, t, _, _ in edges))
-    return _Prepared(nodes, edges, layout.compute_layout(graph, seed), _types(nodes))
+    if positions is None:
+        pos = layout.positions(known, ((s, t) for s, t, _, _ in edges), seed)
+        positions = lambda: pos  # noqa: E731
+    return _Prepared(nodes, edges, positions, _types(nodes))
 
 
 def _physics(n_nodes: int, physics: bool | None) -> bool:
@@ -260,10 +267,11 @@ def vis_data(
     """The nodes, edges and options the page hands to vis-network (after unpacking)."""
     p = _prepare(data, seed)
     style = {row[0]: row for row in p.types}
+    pos = p.positions()
     nodes = []
     for n in p.nodes:
         _, _, shape, colour, _ = style[_type_key(n)]
-        x, y = p.pos[n.id]
+        x, y = pos[n.id]
         label = short_label(n.label) or short_label(n.id)
         node = {"id": n.id, "label": label, "x": x, "y": y, "shape": shape, "color": colour}
         nodes.append(node | {"size": node_size(n.weight)})
@@ -340,7 +348,9 @@ def _base(ids: list[str]) -> str:
     return first[: first.rfind("/", 0, common) + 1]
 
 
-def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
+def _payload(
+    data: ViewData, physics: bool | None, seed: int, positions: Positions | None = None
+) -> dict:
     """The page's data, packed; ``network.js`` ``unpack()`` reads it.
 
     Layout:
@@ -355,7 +365,7 @@ def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
     * tables: ``types``, ``edgeKinds``, ``countries``, ``docs`` ``[id, title, publisher,
       published, url]``, ``quotes``.
     """
-    p = _prepare(data, seed)
+    p = _prepare(data, seed, positions)
     index = {n.id: i for i, n in enumerate(p.nodes)}
     base = _base([n.id for n in p.nodes])
     type_index = {row[0]: i for i, row in enumerate(p.types)}
@@ -379,14 +389,15 @@ def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
         # The page folds labels and aliases itself; only transliterations need shipping.
         plain = {fold(x) for x in (label, *aliases)}
         keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
-        x, y = p.pos[n.id]
         incident = n.kind == "Incident"
         d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
         d0, d1 = sorted((d0 or d1, d1 or d0)) if incident else ("", "")
         country = country_index.get(clean(n.country), -1)
         kind = type_index[_type_key(n)]
         rel_id = n.id[len(base) :]
-        nodes.append([rel_id, label, x, y, kind, max(n.weight, 0), country, aliases, keys, d0, d1])
+        nodes.append(
+            [rel_id, label, 0.0, 0.0, kind, max(n.weight, 0), country, aliases, keys, d0, d1]
+        )
         evidence = []
         for ev in n.evidence:
             q = quotes.setdefault(clean(ev.quote), len(quotes))
@@ -397,6 +408,9 @@ def _payload(data: ViewData, physics: bool | None, seed: int) -> dict:
         reports = sorted(doc_index[clean(r)] for r in n.reports)
         details.append([clean(n.date_text), clean(n.precision), clean(n.place), conventions])
         details[-1] += [reports, evidence]
+    pos = p.positions()  # the last thing needed: laid out elsewhere, it had all this time
+    for row, n in zip(nodes, p.nodes, strict=True):
+        row[2], row[3] = pos[n.id]
     edge_kinds = list(EDGE_STYLE) + sorted({k for _, _, k, _ in p.edges} - set(EDGE_STYLE))
     kind_index = {k: i for i, k in enumerate(edge_kinds)}
     edges = [
@@ -484,9 +498,19 @@ def _environment(payload: dict) -> Environment:
     return env
 
 
-def render_html(data: ViewData, *, physics: bool | None = None, seed: int = 7) -> str:
-    """The network view of ``data`` as one HTML string (same data and seed, same bytes)."""
-    payload = _payload(data, physics, seed)
+def render_html(
+    data: ViewData,
+    *,
+    physics: bool | None = None,
+    seed: int = 7,
+    positions: Positions | None = None,
+) -> str:
+    """The network view of ``data`` as one HTML string (same data and seed, same bytes).
+
+    ``positions`` returns the layout when it is made elsewhere: it must be
+    ``layout.positions`` of the nodes and edges of ``data`` with ``seed``.
+    """
+    payload = _payload(data, physics, seed, positions)
     # pyvis drives the template; nodes and edges go in packed, so its lists stay empty.
     net = Network(
         height="100%",
@@ -502,9 +526,16 @@ def render_html(data: ViewData, *, physics: bool | None = None, seed: int = 7) -
     return net.generate_html(name="view.html")
 
 
-def render(data: ViewData, path: Path, *, physics: bool | None = None, seed: int = 7) -> None:
+def render(
+    data: ViewData,
+    path: Path,
+    *,
+    physics: bool | None = None,
+    seed: int = 7,
+    positions: Positions | None = None,
+) -> None:
     """Write the network view of ``data`` to ``path`` (atomically, via a temp file)."""
-    html = render_html(data, physics=physics, seed=seed)
+    html = render_html(data, physics=physics, seed=seed, positions=positions)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -1,0 +1,186 @@
+"""The network view drawn by a process of its own, beside the rest of a build.
+
+When a build reuses most graphs, drawing the view is its longest chain: every graph's view
+facts read and merged, then joined, laid out and written as a page. With two jobs or more,
+:class:`Drawing` forks a process for it when the build starts, while the build's process is
+still small (forked later, both would copy the pages of its large heap as they touch them).
+While the build loads and resolves the documents, the drawing process reads the view facts of
+the graphs the last build drew (their keys are kept in the cache, :data:`PLAN`): most are this
+build's too. Once the graphs are made it is sent their list (:meth:`Drawing.send`), merges
+their facts, reading those it does not have yet, and draws the page while the build writes its
+other files. It asks the build for the layout as soon as it knows the nodes and edges, and
+joins the quotes and dates meanwhile. A graph it cannot read from the cache is sent by the
+build on request.
+
+The page is the one :func:`draw` writes in the build's own process (the tests compare them
+byte for byte).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import pickle
+import threading
+from collections.abc import Collection
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import outdir
+from .cache import GRAPHS, Cache
+from .errors import LabourgraphError
+from .parallel import Side
+
+if TYPE_CHECKING:
+    from .dataset import Blocks
+    from .layout import Pos
+    from .view import Positions
+    from .view_data import Drawn, ViewFacts
+
+# The cache entry listing the keys of the graphs the last build drew (a folder of its own:
+# one entry, replaced by each build, never pruned).
+PLAN, PLAN_KIND = "plan", "view"
+_POLL_EVERY = 256  # graphs read ahead between looks for the build's list
+
+
+def draw(
+    facts: ViewFacts,
+    dest: Path,
+    *,
+    on_drawn: Drawn | None = None,
+    positions: Positions | None = None,
+) -> None:
+    """Write the network view of ``facts`` (every graph's, merged) to ``dest``, synced.
+
+    ``on_drawn`` is told the nodes and edges as soon as they are known, and ``positions``
+    then returns their layout (made elsewhere); by default it is made here.
+    """
+    from .view import render
+    from .view_data import view_data
+
+    render(view_data(facts, on_drawn=on_drawn), dest, positions=positions)
+    outdir.sync(dest)
+
+
+def save_plan(cache: Cache, keys: list[str]) -> None:
+    """Keep the keys of the graphs this build draws, for the next build to read ahead."""
+    cache.put(PLAN, keys, PLAN_KIND)
+
+
+class Drawing:
+    """The view's process: forked now, sent the graphs later, waited for at the end."""
+
+    def __init__(self, cache: Cache | None, dest: Path) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._blocks: Blocks | None = None
+        self._side = Side(_main, (cache, dest, child), fork=True)
+        child.close()
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the process if it is still running (the build failed before waiting)."""
+        self._side.__exit__(*exc)
+        self._conn.close()
+
+    def send(self, blocks: Blocks) -> None:
+        """Hand over the graphs to draw: cache keys, or the view facts of graphs not cached."""
+        self._blocks = blocks
+        self._conn.send(blocks.plan())
+
+    def lay_out(self) -> None:
+        """Lay the drawing out for the process, once it knows its nodes and edges.
+
+        The layout needs nothing else, so it is made here, where the graph files are done,
+        while the process joins the quotes and dates the page shows.
+        """
+        self._serve(until="layout")
+
+    def wait(self) -> float:
+        """Answer the process's requests until it is done; the seconds it took."""
+        self._serve(until="")
+        return self._side.wait()
+
+    def _serve(self, until: str) -> None:
+        while True:
+            try:
+                kind, *args = self._conn.recv()
+            except EOFError:  # done, or failed: the side process says which
+                return
+            if kind == "views":
+                assert self._blocks is not None
+                self._conn.send(self._blocks.views(*args))
+            elif kind == "layout":
+                from .layout import positions  # igraph: imported only where it is used
+
+                self._conn.send(positions(*args))
+            if kind == until:
+                return
+
+
+def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
+    from .view_data import ViewFacts
+
+    # Millions of objects that live until the page is written, and no cycles to speak of.
+    gc.disable()
+    ahead = _read_ahead(cache, conn)
+    plan: list[str | bytes] = conn.recv()
+    facts, missing = ViewFacts(), []
+    for item in plan:
+        if isinstance(item, bytes):
+            facts.merge(pickle.loads(item))
+        elif (found := ahead.pop(item, None) or _read(cache, item)) is not None:
+            facts.merge(found)
+        else:
+            missing.append(item)
+    if missing:  # gone from the cache since the build listed them: the build has them
+        conn.send(("views", missing))
+        for view in conn.recv():
+            facts.merge(pickle.loads(view))
+
+    laid: list[Pos] = []
+    reader = threading.Thread(target=_receive, args=(conn, laid))
+
+    def lay_out(ids: Collection[str], links: list[tuple[str, str]]) -> None:
+        conn.send(("layout", set(ids), links))
+        # Read as soon as sent: the build cannot go on with its report until it is.
+        reader.start()
+
+    def layout() -> Pos:
+        reader.join()
+        if not laid:
+            raise LabourgraphError("the build stopped before the view's layout was made")
+        return laid[0]
+
+    draw(facts, dest, on_drawn=lay_out, positions=layout)
+    conn.close()
+
+
+def _receive(conn: Connection, into: list) -> None:
+    with contextlib.suppress(EOFError, OSError):  # the build stopped: nothing comes
+        into.append(conn.recv())
+
+
+def _read_ahead(cache: Cache | None, conn: Connection) -> dict[str, ViewFacts]:
+    """The view facts of the graphs the last build drew, until the build sends its list."""
+    ahead: dict[str, ViewFacts] = {}
+    keys = cache.get(PLAN, PLAN_KIND) if cache is not None else None
+    if not isinstance(keys, list):
+        return ahead
+    for n, key in enumerate(keys):
+        if n % _POLL_EVERY == 0 and conn.poll():
+            break
+        if isinstance(key, str) and (found := _read(cache, key)) is not None:
+            ahead[key] = found
+    return ahead
+
+
+def _read(cache: Cache | None, key: str) -> ViewFacts | None:
+    from .dataset import Block
+
+    found = cache.get(key, GRAPHS) if cache is not None else None
+    return found.view_facts() if isinstance(found, Block) else None
