@@ -243,9 +243,7 @@ def _load_all(
         problems.flush()
         keys: list[str | None] = [None] * len(files)
         if cache is not None:
-            # Reading and hashing release the GIL: threads hash files on every core.
-            with ThreadPoolExecutor(max(jobs, 1)) as pool:
-                keys = list(pool.map(lambda f: cache.key(*f), files))
+            keys = cache.keys(files, jobs)
         known = [key is not None and cache is not None and cache.has(key) for key in keys]
     _FRESH = _Fresh(
         [(p, r, k) for (p, r), k, hit in zip(files, keys, known, strict=True) if not hit],
@@ -481,6 +479,7 @@ def build(
         if reuse is not None:
             with result.timed("swap"):
                 reuse.prune()  # only once the build is in: a failed build keeps the old entries
+                reuse.save_index()
     return result
 
 

@@ -21,10 +21,12 @@ import functools
 import hashlib
 import os
 import pickle
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .documents import SIDECAR_SUFFIX
 from .loaders import Limits
@@ -67,6 +69,51 @@ def cache_dir(out: Path) -> Path:
     return out.with_name(out.name + ".cache")
 
 
+# A file last changed this long before a build looked at it is trusted unread by the next
+# (file systems keep times to a clock tick of milliseconds, FAT's to two seconds).
+SETTLED_NS = 3_000_000_000
+# The index of the last build's files (a folder of its own: one entry, never pruned).
+INDEX, INDEX_KIND = "files", "index"
+
+
+class Signature(NamedTuple):
+    """What ``stat`` says of a source file and its sidecar (None: no sidecar)."""
+
+    root: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+    sidecar: tuple[int, int, int, int, int] | None
+
+    def settled(self, seen: int) -> bool:
+        """Whether the file (and its sidecar) had not changed for a while at time ``seen``."""
+        changed = max(self.mtime_ns, self.ctime_ns, *(self.sidecar or (0, 0, 0))[1:3])
+        return changed < seen - SETTLED_NS
+
+
+def _stat(path: str) -> tuple[int, int, int, int, int]:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def signature(path: Path, root: Path) -> Signature | None:
+    """The file's :class:`Signature`, or None when it cannot be read."""
+    name = os.fspath(path)
+    try:
+        main = _stat(name)
+    except OSError:
+        return None
+    try:
+        sidecar: tuple[int, int, int, int, int] | None = _stat(name + SIDECAR_SUFFIX)
+    except FileNotFoundError:
+        sidecar = None
+    except OSError:
+        return None
+    return Signature(os.fspath(root), *main, sidecar)
+
+
 @dataclass
 class Cache:
     """Reads and writes entries under one folder; remembers which keys this build used."""
@@ -75,18 +122,74 @@ class Cache:
     ner: bool
     limits: Limits
     used: set[str] = field(default_factory=set)
+    index: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # this build's files
+    _index_time: int = field(default=0, init=False)  # when this build looked at them
+
+    def keys(self, files: list[tuple[Path, Path]], jobs: int) -> list[str | None]:
+        """The key of each ``(path, root)`` (see :meth:`key`), in order.
+
+        A file whose size, times, inode and sidecar are those the last build saw keeps the
+        key it had, unread (as ``make`` or ``git status`` trust a file's times); so does
+        its sidecar. The last build's index is trusted only for files that had not been
+        touched for :data:`SETTLED_NS` when it looked: a file written twice within one tick
+        of the file system's clock, before and after that look, would show equal times.
+        """
+        start = time.time_ns()
+        last = self.get(INDEX, INDEX_KIND)
+        known: dict = {}
+        seen = 0
+        if isinstance(last, dict) and last.get("settings") == self._settings.hexdigest():
+            known, seen = last["files"], last["time"]
+        signatures = [signature(path, root) for path, root in files]
+        out: list[str | None] = [None] * len(files)
+        todo = []
+        for i, ((path, _root), sig) in enumerate(zip(files, signatures, strict=True)):
+            old = known.get(os.fspath(path))
+            if sig is not None and old is not None and old[0] == sig and sig.settled(seen):
+                out[i] = old[1]
+            else:
+                todo.append(i)
+        # Reading releases the GIL: threads read files on every core.
+        with ThreadPoolExecutor(max(jobs, 1)) as pool:
+            for i, key in zip(todo, pool.map(lambda i: self.key(*files[i]), todo), strict=True):
+                out[i] = key
+        self.index = {
+            os.fspath(path): (sig, key)
+            for (path, _root), sig, key in zip(files, signatures, out, strict=True)
+            if sig is not None and key is not None
+        }
+        self._index_time = start
+        return out
+
+    def save_index(self) -> None:
+        """Keep this build's files' signatures and keys for the next build (:meth:`keys`)."""
+        entry = {"settings": self._settings.hexdigest(), "time": self._index_time}
+        self.put(INDEX, entry | {"files": self.index}, INDEX_KIND)
+
+    @functools.cached_property
+    def _settings(self) -> hashlib._Hash:
+        """The hash of what every key shares, copied for each file."""
+        return hashlib.sha256(f"{pipeline_version()}|ner={self.ner}|{self.limits}".encode())
 
     def key(self, path: Path, root: Path) -> str | None:
         """The key of one source file, or None when it cannot be read (the loader will say why)."""
-        h = hashlib.sha256()
-        h.update(f"{pipeline_version()}|ner={self.ner}|{self.limits}|{path}|{root}".encode())
+        # os calls rather than pathlib's: a build keys every file, and with cached
+        # documents this is most of what loading them costs.
+        h = self._settings.copy()
+        name = os.fspath(path)
+        h.update(f"|{name}|{root}".encode())
         try:
-            if path.stat().st_size > self.limits.max_file_bytes:
-                return None  # refused by the loader before reading; not worth hashing
-            h.update(b"\0file\0" + path.read_bytes())
-            sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-            if sidecar.is_file():
-                h.update(b"\0sidecar\0" + sidecar.read_bytes())
+            with open(name, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size > self.limits.max_file_bytes:
+                    return None  # refused by the loader before reading; not worth hashing
+                h.update(b"\0file\0" + fh.read())
+        except OSError:
+            return None
+        try:
+            with open(name + SIDECAR_SUFFIX, "rb") as fh:
+                h.update(b"\0sidecar\0" + fh.read())
+        except (FileNotFoundError, IsADirectoryError):  # no sidecar (or a folder named so)
+            pass
         except OSError:
             return None
         return h.hexdigest()

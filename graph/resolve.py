@@ -229,9 +229,11 @@ def resolve_detailed(
 ) -> Detailed:
     """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
-    mentions = [m for x in extractions for m in x.mentions]
-    mentions.sort(key=_mention_key)
-    mkeys = [_mention_key(m) for m in mentions]
+    unsorted = [m for x in extractions for m in x.mentions]
+    unsorted_keys = [_mention_key(m) for m in unsorted]
+    order = sorted(range(len(unsorted)), key=unsorted_keys.__getitem__)  # stable, as before
+    mentions = [unsorted[i] for i in order]
+    mkeys = [unsorted_keys[i] for i in order]
     cl = _Clusters(len(mentions))
     _apply_links(mkeys, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
@@ -264,7 +266,7 @@ def resolve_detailed(
         known = ref.entities.get(key)
         etype = known.type if known else ms[0].type
         country = known.country if known else next((m.country for m in ms if m.country), "")
-        named = [m.name for m in ms if _mention_key(m) in first_named]
+        named = [mentions[i].name for i in idx if mkeys[i] in first_named] if first_named else []
         if key and key in keyed:  # split off by a judgement: named by its own mentions
             known, key = None, ""
             name = max((m.span.text.strip() for m in ms), key=lambda n: (len(n), n))
@@ -308,13 +310,12 @@ def _mention_reasons(
     mentions: list[Mention], mkeys: list[MentionKey], cl: _Clusters
 ) -> dict[MentionKey, str]:
     """Per mention, the first union that touched it: with which mention, and why."""
-    out: dict[MentionKey, str] = {}
+    first: dict[MentionKey, tuple[int, str]] = {}  # -> (the other mention, reason)
     for a, b, reason in cl.edges:
-        for this, other in ((a, b), (b, a)):
-            if mkeys[this] not in out:
-                out[mkeys[this]] = f"{reason} (with {_where(mentions[other])})"
-    # Keys sorted as the mentions are (by document, start, end): no sort needed.
-    return {k: out[k] for k in mkeys if k in out}
+        first.setdefault(mkeys[a], (b, reason))
+        first.setdefault(mkeys[b], (a, reason))
+    # Written once per mention, not per union; keys sorted as the mentions are.
+    return {k: f"{first[k][1]} (with {_where(mentions[first[k][0]])})" for k in mkeys if k in first}
 
 
 def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -193,3 +195,74 @@ def test_unchanged_texts_are_the_previous_builds_files_and_an_edited_one_is_new(
     changed = [name for name, p in again.items() if p.stat().st_ino != texts[name]]
     assert len(changed) == 1  # the others are hard links to the files the first build wrote
     assert again[changed[0]].read_text(encoding="utf-8") == edited.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source files this test's builds read to key them."""
+    read: list[str] = []
+    real = cache_module.Cache.key
+
+    def counting(self, path, root):
+        read.append(Path(path).name)
+        return real(self, path, root)
+
+    monkeypatch.setattr(cache_module.Cache, "key", counting)
+    return read
+
+
+def test_files_unchanged_since_the_last_build_are_not_read_to_key_them(
+    sources: Path,
+    tmp_path: Path,
+    keyed: list[str],
+    extracted: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    assert sorted(keyed) == NAMES
+    # The fixture's files were written just now; a build trusts times a while old.
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    run(sources, out)
+    keyed.clear()
+    extracted.clear()
+    assert run(sources, out).reused == len(NAMES) and keyed == []
+    # Same size, the old modification time put back: the change time still tells.
+    changed = sources / NAMES[2]
+    before = changed.stat()
+    text = changed.read_text()
+    changed.write_text(text.replace("union", "UNION", 1))
+    assert changed.stat().st_size == before.st_size
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    fresh = tmp_path / "fresh"
+    assert run(sources, out).reused == len(NAMES) - 1
+    assert keyed == [NAMES[2]] and extracted == [NAMES[2]]
+    run(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
+def test_files_changed_just_before_the_last_build_are_read_again(
+    sources: Path, tmp_path: Path, keyed: list[str]
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    keyed.clear()
+    # Within a clock tick of that build's look, a second write could show the same times.
+    assert run(sources, out).reused == len(NAMES)
+    assert sorted(keyed) == NAMES
+
+
+def test_a_sidecar_added_since_the_last_build_is_read(
+    sources: Path, tmp_path: Path, keyed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    run(sources, out)
+    run(sources, out)
+    keyed.clear()
+    target = sources / NAMES[0]
+    (sources / (NAMES[0] + ".meta.yaml")).write_text("title: A later title\n")
+    assert run(sources, out).reused == len(NAMES) - 1
+    assert keyed == [target.name]
+    report = json.loads((out / "report.json").read_text())
+    assert "A later title" in json.dumps(report["documents"])
