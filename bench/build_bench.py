@@ -6,7 +6,8 @@ For each size: writes a corpus with bench/corpus.py, times the stages from outsi
 (``load_document`` over every file, ``extract`` over every document, in one process), then
 builds it with and without the statistical NER (NER only when the model is installed) at each
 ``--jobs``, each build in a child process whose peak resident memory is read with ``wait4``
-(ru_maxrss: the largest single process of the build, workers included once reaped), and scores
+(ru_maxrss: the largest single process of the build, workers included once reaped) and whose
+peak memory over all its processes is sampled (summed PSS, bench/memory.py), and scores
 each ``--jobs 1`` build against the corpus's own gold with ``labourgraph evaluate``. Prints
 markdown tables with the machine and the load average; figures go to bench/README.md by hand.
 """
@@ -30,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
 from labourgraph.cache import cache_dir  # noqa: E402
+from memory import PeakMemory  # noqa: E402
 
 
 def machine() -> str:
@@ -66,21 +68,23 @@ def cpu_check() -> str:
     return f"CPU check (10,000,000 additions in Python, best of 3): {best:.2f} s"
 
 
-def child(argv: list[str]) -> tuple[dict, float]:
-    """Run this script's ``--child`` mode; its JSON answer and its peak RSS in MiB."""
+def child(argv: list[str]) -> tuple[dict, float, float]:
+    """Run this script's ``--child`` mode: its JSON answer, its peak RSS (the largest single
+    process) and its peak memory (all its processes, summed PSS), in MiB."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
     env = {**os.environ, "CI": "1"}  # no progress bar
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         # Reaped with wait4, not Popen.wait, to get this child's own resource usage.
-        _, status, usage = os.wait4(proc.pid, 0)
+        with PeakMemory(proc.pid) as memory:
+            _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         answer, problems = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"child {shlex.join(argv)} failed:\n{problems[-3000:]}")
-    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024, memory.peak_mib
 
 
 def run_child(argv: list[str]) -> None:
@@ -190,19 +194,22 @@ def _builds(
 ) -> None:
     """Whole builds at each NER mode and --jobs, then an incremental rebuild, then scores."""
     # Rows print as each build ends: a size that takes too long still leaves its figures.
-    print("\n| NER | jobs | build s | documents/s | words/s | peak RSS MiB | quads |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| NER | jobs | build s | documents/s | words/s | peak RSS MiB "
+        "| peak memory MiB, all processes | quads |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     timings = []
     for ner in modes:
         for jobs in args.jobs:
             out = work / f"out-{size}-{int(ner)}-{jobs}"
             for old in (out, cache_dir(out)):  # a full build: nothing to reuse
                 shutil.rmtree(old, ignore_errors=True)
-            b, rss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
+            b, rss, pss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
             secs = b["seconds"]
             print(
                 f"| {'on' if ner else 'off'} | {jobs} | {secs:.1f} | {b['docs'] / secs:,.1f} | "
-                f"{words / secs:,.0f} | {rss:,.0f} | {b['quads']:,} |",
+                f"{words / secs:,.0f} | {rss:,.0f} | {pss:,.0f} | {b['quads']:,} |",
                 flush=True,
             )
             timings.append((ner, jobs, secs, b["stages"]))
@@ -213,12 +220,13 @@ def _builds(
     ner, jobs, full, _ = timings[-1 if len(modes) == 1 else len(args.jobs) - 1]
     out = work / f"out-{size}-{int(ner)}-{jobs}"
     edited = change_one(sources)
-    b, rss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
+    b, rss, pss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
     print(
         f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
         f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
         f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
-        f"{rss:,.0f} MiB; stages: {stage_line(b['stages'])}; store {b['store']}"
+        f"{rss:,.0f} MiB, peak memory of all processes {pss:,.0f} MiB; "
+        f"stages: {stage_line(b['stages'])}; store {b['store']}"
     )
     print("\n| NER | entity F1 | identity B3 F1 | relation F1 | incident F1 | date acc. |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

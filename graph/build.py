@@ -32,7 +32,7 @@ from tqdm import tqdm
 from . import outdir
 from .cache import Cache, Entry, cache_dir
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
-from .dataset import GRAPH_FILE, Written, make_blocks, write_files, write_store
+from .dataset import GRAPH_FILE, MANIFEST, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
 from .drawing import Drawing, draw, save_plan
 from .errors import DocumentError, LabourgraphError, one_line
@@ -520,8 +520,6 @@ def _write_outputs(
             cache=cache,
             jobs=jobs,
         )
-    if cache is not None:
-        save_plan(cache, [key for key in blocks.plan() if isinstance(key, str)])
     # The view needs nothing from the other files but the blocks.
     with result.timed("view"):
         if drawing is not None:
@@ -535,6 +533,8 @@ def _write_outputs(
             _write_text(staging / rel, previous / rel, x.document.source_text)
         written = write_files(staging, previous, blocks)
         result.quads = written.quads
+    if cache is not None:
+        save_plan(cache, blocks, staging / MANIFEST)
     outdir.checkpoint("staged")
     # The store is loaded in a thread while the report is written: Oxigraph's loader runs
     # outside the GIL, so on two cores the two overlap.

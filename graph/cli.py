@@ -309,14 +309,14 @@ def view(
     out: Path,
 ) -> None:
     """(Re)write the network view from the store, optionally narrowed."""
-    from .store import open_store
+    from .drawing import view_data_of
     from .view import render
-    from .view_data import filter_view, view_data_from_store
+    from .view_data import filter_view
 
     if hops is not None and not focus:  # a usage error (exit 2); _common would turn a raise into 1
         click.echo("Error: --hops needs --focus ACTOR", err=True)
         sys.exit(2)
-    data = view_data_from_store(open_store(out))
+    data = view_data_of(out)
     if focus or since or until or types:
         data = filter_view(
             data, focus=focus, hops=hops or 2, since=since, until=until, types=types or ()

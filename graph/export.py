@@ -10,10 +10,10 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .dataset import GRAPH_FILE, rdflib_dataset, write_nquads
+from .drawing import view_data_of
 from .errors import LabourgraphError
 from .facts import write_facts
 from .store import open_store
-from .view_data import view_data_from_store
 
 
 def _atomic_copy(src: Path, dest: Path) -> None:
@@ -59,7 +59,7 @@ def export(out: Path, fmt: str, dest: Path) -> Path:
 
 def to_networkx(out: Path) -> nx.MultiDiGraph:
     """The view's graph (actors, incidents, role edges) as networkx, for analysis and GraphML."""
-    data = view_data_from_store(open_store(out))
+    data = view_data_of(out)
     g = nx.MultiDiGraph()
     for n in data.nodes:
         g.add_node(
@@ -78,7 +78,7 @@ def to_networkx(out: Path) -> nx.MultiDiGraph:
 
 
 def _csv(out: Path, dest: Path) -> None:
-    data = view_data_from_store(open_store(out))
+    data = view_data_of(out)
     dest.mkdir(parents=True, exist_ok=True)
     with (dest / "nodes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from labourgraph import build as build_module
 from labourgraph import dataset
 from labourgraph.build import BuildResult, build
 from labourgraph.cache import GRAPHS, Cache, cache_dir
-from labourgraph.drawing import PLAN, PLAN_KIND
+from labourgraph.cli import main
+from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
 from labourgraph.loaders import Limits
 
 from .conftest import SOURCES
@@ -35,8 +37,10 @@ def same_outputs(a: Path, b: Path) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-def plan(out: Path) -> object:
-    return Cache(cache_dir(out), False, Limits()).get(PLAN, PLAN_KIND)
+def plan(out: Path) -> list[str]:
+    """The cache keys of the graphs the last build into ``out`` drew."""
+    entry = Cache(cache_dir(out), False, Limits()).get(PLAN, PLAN_KIND)
+    return [item for item in entry["items"] if isinstance(item, str)]
 
 
 def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
@@ -46,13 +50,13 @@ def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
     run(sources, out, jobs=2)
     first = plan(out)
     # The graphs the build drew, by cache key: one per document.
-    assert isinstance(first, list) and len(first) == len(list(sources.glob("*.txt")))
+    assert len(first) == len(list(sources.glob("*.txt")))
     changed = sorted(sources.glob("*.txt"))[1]
     changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
     result = run(sources, out, jobs=2)
     assert result.reused == len(first) - 1
     # Read ahead: every graph but the changed document's; that one is read once listed.
-    assert len(set(first) & set(plan(out))) == len(first) - 1  # type: ignore[arg-type]
+    assert len(set(first) & set(plan(out))) == len(first) - 1
     fresh = tmp_path / "fresh"
     run(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
@@ -102,3 +106,34 @@ def test_a_build_that_fails_stops_its_drawing_process(
     assert multiprocessing.active_children() == []
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob("out.building-*"))
+
+
+def test_the_view_command_draws_from_the_cache_what_the_store_holds(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    assert built_facts(out) is not None
+    runner = CliRunner()
+    fast = runner.invoke(main, ["view", "--out", str(out), "-o", str(tmp_path / "fast.html")])
+    assert fast.exit_code == 0, fast.output
+    # The build's own page, drawn from the same facts.
+    assert (tmp_path / "fast.html").read_bytes() == (out / "network.html").read_bytes()
+    block = next((cache_dir(out) / GRAPHS).glob("*.pickle"))
+    block.unlink()  # the cache no longer holds the whole build: read from the store
+    assert built_facts(out) is None
+    slow = runner.invoke(main, ["view", "--out", str(out), "-o", str(tmp_path / "slow.html")])
+    assert slow.exit_code == 0, slow.output
+    assert (tmp_path / "slow.html").read_bytes() == (tmp_path / "fast.html").read_bytes()
+
+
+def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(sources, out)
+    assert built_facts(out) is not None
+    changed = sorted(sources.glob("*.txt"))[0]
+    changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
+    run(sources, out, cache=False)  # the cache still lists the first build's graphs
+    assert built_facts(out) is None
+    focus = CliRunner().invoke(main, ["view", "--out", str(out), "--focus", "Ana Torres"])
+    assert focus.exit_code == 0, focus.output
