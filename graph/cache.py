@@ -7,6 +7,10 @@ unchanged document is never loaded or extracted again, a changed one always is, 
 release of the code or data starts afresh. Each document's graph is kept too (under ``graphs/``,
 keyed by its entry and the part of the resolution it uses, see :mod:`labourgraph.dataset`).
 Resolution, the report and the view are always redone: they depend on every document.
+Two more entries describe the last build: the index of its source files' ``stat`` signatures
+and keys (:meth:`Cache.keys`: an unchanged file is not read again to key it) and the list of
+the graphs it drew (:mod:`labourgraph.drawing`: read ahead by the next build's view, and used by
+``labourgraph view`` instead of the store when it matches the build).
 
 The cache sits beside the build (like ``OUT.lock``), outside the folder that is swapped in, and
 is only written while the build's lock is held. Entries not used by a finished build (a removed
