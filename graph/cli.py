@@ -308,7 +308,7 @@ def view(
     physics: bool | None,
     out: Path,
 ) -> None:
-    """(Re)write the network view from the store, optionally narrowed."""
+    """(Re)write the network view of the build, optionally narrowed (from its cache or store)."""
     from .drawing import view_data_of
     from .view import render
     from .view_data import filter_view

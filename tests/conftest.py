@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from labourgraph.browser import CHROMIUM
-from labourgraph.build import build
+from labourgraph.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"
@@ -37,3 +38,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "out"
     build([SOURCES], out)
     return out
+
+
+# The outputs a build writes the same whatever it reused (cache) or how it ran (jobs).
+OUTPUTS = ("graph.trig", "graphs.json", "report.json", "review.json", "network.html")
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A copy of ``sources/`` the test may edit."""
+    folder = tmp_path / "sources"
+    shutil.copytree(SOURCES, folder)
+    return folder
+
+
+def quiet_build(sources: Path, out: Path, **kwargs) -> BuildResult:
+    """A rules-only build of ``sources`` into ``out`` that prints nothing."""
+    return build([sources], out, ner=False, echo=lambda line: None, **kwargs)
+
+
+def same_outputs(a: Path, b: Path) -> None:
+    """Every output of the builds in ``a`` and ``b`` is byte for byte the same."""
+    for name in OUTPUTS:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name

@@ -12,20 +12,11 @@ import pyoxigraph as ox
 import pytest
 from labourgraph import cache as cache_module
 from labourgraph import dataset, extraction
-from labourgraph.build import BuildResult, build
 from labourgraph.cache import GRAPHS, cache_dir
 
-from .conftest import SOURCES, nquads
+from .conftest import OUTPUTS, SOURCES, nquads, quiet_build, same_outputs
 
-OUTPUTS = ("graph.trig", "graphs.json", "report.json", "review.json", "network.html")
 NAMES = sorted(p.name for p in SOURCES.glob("*.txt"))
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    folder = tmp_path / "sources"
-    shutil.copytree(SOURCES, folder)
-    return folder
 
 
 @pytest.fixture
@@ -42,15 +33,6 @@ def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def run(sources: Path, out: Path, **kwargs) -> BuildResult:
-    return build([sources], out, ner=False, echo=lambda line: None, **kwargs)
-
-
-def same_outputs(a: Path, b: Path) -> None:
-    for name in OUTPUTS:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-
-
 def entries(out: Path) -> list[Path]:
     return sorted(cache_dir(out).glob("*.pickle"))
 
@@ -59,12 +41,12 @@ def test_a_second_build_reuses_every_document_and_writes_the_same_bytes(
     sources: Path, tmp_path: Path, extracted: list[str]
 ) -> None:
     out = tmp_path / "out"
-    first = run(sources, out)
+    first = quiet_build(sources, out)
     assert first.reused == 0 and sorted(extracted) == NAMES
     fresh = tmp_path / "fresh"
     shutil.copytree(out, fresh)
     extracted.clear()
-    second = run(sources, out)
+    second = quiet_build(sources, out)
     assert second.reused == len(NAMES) and extracted == []
     assert "unchanged, taken from the cache" in second.summary()
     same_outputs(out, fresh)
@@ -82,7 +64,7 @@ def test_a_changed_document_alone_is_extracted_again(
     sources: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     updates: list[tuple[list[str], int]] = []
     real_update = dataset.update_store
 
@@ -97,7 +79,7 @@ def test_a_changed_document_alone_is_extracted_again(
         encoding="utf-8",
     )
     extracted.clear()
-    result = run(sources, out)
+    result = quiet_build(sources, out)
     assert extracted == [NAMES[0]] and result.reused == len(NAMES) - 1
     assert "Marta Quispe" in nquads(out)
     # The previous store, updated in the graphs that changed: that document's, the entities'.
@@ -107,7 +89,7 @@ def test_a_changed_document_alone_is_extracted_again(
     assert result.store.startswith(f"updated: {len(removed)} graphs removed, {added} added (")
     # The same bytes as a build that never saw the old version, and the same store content.
     clean = tmp_path / "clean"
-    run(sources, clean, cache=False)
+    quiet_build(sources, clean, cache=False)
     same_outputs(out, clean)
     assert store_quads(out) == store_quads(clean)
     assert len(entries(out)) == len(NAMES)  # the old version's entry is gone
@@ -115,13 +97,13 @@ def test_a_changed_document_alone_is_extracted_again(
 
 def test_a_removed_document_leaves_the_graph_and_the_cache(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     gone = NAMES[-1]
     graph_name = "/id/graph/" + gone.replace(".", "-").replace("_", "-") + ">"
     assert graph_name in nquads(out)
     (sources / gone).unlink()
     (sources / (gone + ".meta.yaml")).unlink()
-    result = run(sources, out)
+    result = quiet_build(sources, out)
     assert result.documents == len(NAMES) - 1
     assert graph_name not in nquads(out)
     graphs = {str(q.graph_name) for q in store_quads(out)}
@@ -133,17 +115,17 @@ def test_a_changed_sidecar_or_pipeline_means_a_fresh_extraction(
     sources: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     sidecar = sources / (NAMES[1] + ".meta.yaml")
     sidecar.write_text(
         sidecar.read_text(encoding="utf-8") + "publisher: Another Publisher\n", encoding="utf-8"
     )
     extracted.clear()
-    run(sources, out)
+    quiet_build(sources, out)
     assert extracted == [NAMES[1]]
     monkeypatch.setattr(cache_module, "pipeline_version", lambda: "a later release")
     extracted.clear()
-    assert run(sources, out).reused == 0
+    assert quiet_build(sources, out).reused == 0
     assert sorted(extracted) == NAMES
 
 
@@ -151,45 +133,45 @@ def test_a_corrupt_entry_is_recomputed_not_trusted(
     sources: Path, tmp_path: Path, extracted: list[str]
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     for entry in entries(out):
         entry.write_bytes(b"not a pickle")
     extracted.clear()
-    result = run(sources, out)
+    result = quiet_build(sources, out)
     assert result.reused == 0 and sorted(extracted) == NAMES
-    assert run(sources, out).reused == len(NAMES)  # rewritten whole
+    assert quiet_build(sources, out).reused == len(NAMES)  # rewritten whole
 
 
 def test_a_corrupt_graph_block_is_written_again(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     before = {name: (out / name).read_bytes() for name in OUTPUTS}
     blocks = sorted((cache_dir(out) / GRAPHS).glob("*.pickle"))
     assert len(blocks) == len(NAMES)
     for block in blocks:
         block.write_bytes(b"not a pickle")
-    run(sources, out)
+    quiet_build(sources, out)
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
     assert all(pickle.loads(b.read_bytes()) for b in blocks)  # rewritten
 
 
 def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run(sources, out, cache=False)
+    quiet_build(sources, out, cache=False)
     assert not cache_dir(out).exists()
-    run(sources, out)
-    assert run(sources, out, cache=False).reused == 0
+    quiet_build(sources, out)
+    assert quiet_build(sources, out, cache=False).reused == 0
 
 
 def test_unchanged_texts_are_the_previous_builds_files_and_an_edited_one_is_new(
     sources: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     texts = {p.name: p.stat().st_ino for p in (out / "text").iterdir()}
     edited = sources / NAMES[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    run(sources, out)
+    quiet_build(sources, out)
     again = {p.name: p for p in (out / "text").iterdir()}
     assert sorted(again) == sorted(texts)
     changed = [name for name, p in again.items() if p.stat().st_ino != texts[name]]
@@ -219,14 +201,14 @@ def test_files_unchanged_since_the_last_build_are_not_read_to_key_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     assert sorted(keyed) == NAMES
     # The fixture's files were written just now; a build trusts times a while old.
     monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
-    run(sources, out)
+    quiet_build(sources, out)
     keyed.clear()
     extracted.clear()
-    assert run(sources, out).reused == len(NAMES) and keyed == []
+    assert quiet_build(sources, out).reused == len(NAMES) and keyed == []
     # Same size, the old modification time put back: the change time still tells.
     changed = sources / NAMES[2]
     before = changed.stat()
@@ -235,9 +217,9 @@ def test_files_unchanged_since_the_last_build_are_not_read_to_key_them(
     assert changed.stat().st_size == before.st_size
     os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))
     fresh = tmp_path / "fresh"
-    assert run(sources, out).reused == len(NAMES) - 1
+    assert quiet_build(sources, out).reused == len(NAMES) - 1
     assert keyed == [NAMES[2]] and extracted == [NAMES[2]]
-    run(sources, fresh, cache=False)
+    quiet_build(sources, fresh, cache=False)
     same_outputs(out, fresh)
 
 
@@ -245,10 +227,10 @@ def test_files_changed_just_before_the_last_build_are_read_again(
     sources: Path, tmp_path: Path, keyed: list[str]
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     keyed.clear()
     # Within a clock tick of that build's look, a second write could show the same times.
-    assert run(sources, out).reused == len(NAMES)
+    assert quiet_build(sources, out).reused == len(NAMES)
     assert sorted(keyed) == NAMES
 
 
@@ -257,12 +239,12 @@ def test_a_sidecar_added_since_the_last_build_is_read(
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
-    run(sources, out)
-    run(sources, out)
+    quiet_build(sources, out)
+    quiet_build(sources, out)
     keyed.clear()
     target = sources / NAMES[0]
     (sources / (NAMES[0] + ".meta.yaml")).write_text("title: A later title\n")
-    assert run(sources, out).reused == len(NAMES) - 1
+    assert quiet_build(sources, out).reused == len(NAMES) - 1
     assert keyed == [target.name]
     report = json.loads((out / "report.json").read_text())
     assert "A later title" in json.dumps(report["documents"])

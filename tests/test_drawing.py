@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from labourgraph import build as build_module
 from labourgraph import dataset
-from labourgraph.build import BuildResult, build
 from labourgraph.cache import GRAPHS, Cache, cache_dir
 from labourgraph.cli import main
 from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
 from labourgraph.loaders import Limits
 
-from .conftest import SOURCES
-
-OUTPUTS = ("graph.trig", "report.json", "review.json", "network.html")
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    folder = tmp_path / "sources"
-    shutil.copytree(SOURCES, folder)
-    return folder
-
-
-def run(sources: Path, out: Path, **kwargs) -> BuildResult:
-    return build([sources], out, ner=False, echo=lambda line: None, **kwargs)
-
-
-def same_outputs(a: Path, b: Path) -> None:
-    for name in OUTPUTS:
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+from .conftest import OUTPUTS, quiet_build, same_outputs
 
 
 def plan(out: Path) -> list[str]:
@@ -47,18 +27,18 @@ def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
     sources: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out, jobs=2)
+    quiet_build(sources, out, jobs=2)
     first = plan(out)
     # The graphs the build drew, by cache key: one per document.
     assert len(first) == len(list(sources.glob("*.txt")))
     changed = sorted(sources.glob("*.txt"))[1]
     changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
-    result = run(sources, out, jobs=2)
+    result = quiet_build(sources, out, jobs=2)
     assert result.reused == len(first) - 1
     # Read ahead: every graph but the changed document's; that one is read once listed.
     assert len(set(first) & set(plan(out))) == len(first) - 1
     fresh = tmp_path / "fresh"
-    run(sources, fresh, jobs=1, cache=False)
+    quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
 
 
@@ -66,7 +46,7 @@ def test_graphs_the_drawing_process_cannot_read_are_sent_by_the_build(
     sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out, jobs=2)
+    quiet_build(sources, out, jobs=2)
     before = {name: (out / name).read_bytes() for name in OUTPUTS}
     blocks = list((cache_dir(out) / GRAPHS).glob("*.pickle"))
     assert blocks
@@ -83,14 +63,14 @@ def test_graphs_the_drawing_process_cannot_read_are_sent_by_the_build(
     # Blocks written again stay out of the cache, so the process finds none of them readable
     # however early the build writes them.
     monkeypatch.setattr(Cache, "put", lambda self, key, entry, kind="": False)
-    run(sources, out, jobs=2)
+    quiet_build(sources, out, jobs=2)
     assert sorted(asked) == sorted(p.stem for p in blocks)
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
 
 
 def test_without_a_cache_the_build_sends_every_graph(sources: Path, tmp_path: Path) -> None:
-    run(sources, tmp_path / "two", jobs=2, cache=False)
-    run(sources, tmp_path / "one", jobs=1, cache=False)
+    quiet_build(sources, tmp_path / "two", jobs=2, cache=False)
+    quiet_build(sources, tmp_path / "one", jobs=1, cache=False)
     same_outputs(tmp_path / "two", tmp_path / "one")
 
 
@@ -102,7 +82,7 @@ def test_a_build_that_fails_stops_its_drawing_process(
 
     monkeypatch.setattr(build_module, "curate", broken)
     with pytest.raises(RuntimeError, match="resolution broke"):
-        run(sources, tmp_path / "out", jobs=2)
+        quiet_build(sources, tmp_path / "out", jobs=2)
     assert multiprocessing.active_children() == []
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob("out.building-*"))
@@ -112,7 +92,7 @@ def test_the_view_command_draws_from_the_cache_what_the_store_holds(
     sources: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     assert built_facts(out) is not None
     runner = CliRunner()
     fast = runner.invoke(main, ["view", "--out", str(out), "-o", str(tmp_path / "fast.html")])
@@ -129,11 +109,11 @@ def test_the_view_command_draws_from_the_cache_what_the_store_holds(
 
 def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run(sources, out)
+    quiet_build(sources, out)
     assert built_facts(out) is not None
     changed = sorted(sources.glob("*.txt"))[0]
     changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
-    run(sources, out, cache=False)  # the cache still lists the first build's graphs
+    quiet_build(sources, out, cache=False)  # the cache still lists the first build's graphs
     assert built_facts(out) is None
     focus = CliRunner().invoke(main, ["view", "--out", str(out), "--focus", "Ana Torres"])
     assert focus.exit_code == 0, focus.output
