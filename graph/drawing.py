@@ -107,7 +107,7 @@ def built_facts(out: Path) -> ViewFacts | None:
 
 def view_data_of(out: Path) -> ViewData:
     """What the view of the build in ``out`` draws: from its cache when that holds the build's
-    graphs (seconds at 10,000 documents), else read from its store (about a minute)."""
+    graphs, else read from its store (many times slower on a large build, bench/README.md)."""
     from .store import open_store
     from .view_data import view_data, view_data_from_store
 
