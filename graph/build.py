@@ -389,9 +389,8 @@ def _no_collections() -> Iterator[None]:
     For the stages that only build long-lived data out of finished parts (unpickling cached
     documents, resolution, the graphs, the view): they make next to no reference cycles, yet
     even rare collections re-scan the young objects of millions of allocations. Loading and
-    extracting new documents, which
-    do leave cycles behind (parsers), keep collecting; so do worker processes
-    (:func:`labourgraph.parallel.ordered_map` re-enables collection in them).
+    extracting new documents, which do leave cycles behind (parsers), keep collecting; so do
+    worker processes (:func:`labourgraph.parallel.ordered_map` re-enables collection in them).
     """
     was = gc.isenabled()
     gc.disable()

@@ -93,8 +93,8 @@ class Signature(NamedTuple):
 
     def settled(self, seen: int) -> bool:
         """Whether the file (and its sidecar) had not changed for a while at time ``seen``."""
-        changed = max(self.mtime_ns, self.ctime_ns, *(self.sidecar or (0, 0, 0))[1:3])
-        return changed < seen - SETTLED_NS
+        sidecar_times = self.sidecar[1:3] if self.sidecar else ()  # its mtime and ctime
+        return max(self.mtime_ns, self.ctime_ns, *sidecar_times) < seen - SETTLED_NS
 
 
 def _stat(path: str) -> tuple[int, int, int, int, int]:
@@ -153,7 +153,7 @@ class Cache:
                 out[i] = old[1]
             else:
                 todo.append(i)
-        # Reading releases the GIL: threads read files on every core.
+        # Reading and hashing release the GIL: threads overlap files read from disk.
         with ThreadPoolExecutor(max(jobs, 1)) as pool:
             for i, key in zip(todo, pool.map(lambda i: self.key(*files[i]), todo), strict=True):
                 out[i] = key

@@ -161,21 +161,21 @@ class Blocks:
     """Every graph of a build in file order, each in memory or under its key in the cache.
 
     Iterating reads the cached ones one at a time: all at once they would hold every graph
-    in memory (0.3 GB of TriG at 10,000 documents). Each process that iterates (the graph
-    files here, the view in a forked one) reads them for itself.
+    in memory (0.3 GB of TriG at 10,000 documents). The view's process reads them by key
+    (:meth:`plan`), asking for the few it cannot read (:meth:`views`).
     """
 
     items: list[Block | tuple[Extraction, str]]  # cached: its extraction and key
     job: _Job  # writes a cached block again if its entry went bad since it was listed
 
     def __iter__(self) -> Iterator[Block]:
-        cache = self.job.cache
         for item in self.items:
-            if isinstance(item, Block):
-                yield item
-                continue
-            found = cache.get(item[1], GRAPHS) if cache is not None else None
-            yield found if isinstance(found, Block) else _write_block(self.job, *item)[0]
+            yield item if isinstance(item, Block) else self._cached(*item)
+
+    def _cached(self, x: Extraction, key: str) -> Block:
+        """The block cached under ``key``, written again if its entry went bad since."""
+        found = self.job.cache.get(key, GRAPHS) if self.job.cache is not None else None
+        return found if isinstance(found, Block) else _write_block(self.job, x, key)[0]
 
     def view(self) -> ViewFacts:
         """What the network view draws: every graph's view facts, merged."""
@@ -192,17 +192,11 @@ class Blocks:
         """The pickled view facts of the cached graphs under ``keys`` (written again if gone)."""
         wanted = set(keys)
         found = {
-            item[1]: item
+            item[1]: item[0]
             for item in self.items
             if not isinstance(item, Block) and item[1] in wanted
         }
-        out = []
-        for key in keys:
-            x, _key = found[key]
-            cached = self.job.cache.get(key, GRAPHS) if self.job.cache is not None else None
-            b = cached if isinstance(cached, Block) else _write_block(self.job, x, key)[0]
-            out.append(b.view)
-        return out
+        return [self._cached(found[key], key).view for key in keys]
 
 
 def make_blocks(

@@ -24,7 +24,7 @@ import hashlib
 import multiprocessing
 import pickle
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +83,6 @@ def built_facts(out: Path) -> ViewFacts | None:
     the cache holds that very build's graphs (its graphs.json, this version), all readable."""
     from .dataset import MANIFEST
     from .loaders import Limits
-    from .view_data import ViewFacts
 
     cache = Cache(cache_dir(out), False, Limits())  # read only: key settings do not matter
     plan = cache.get(PLAN, PLAN_KIND)
@@ -94,15 +93,10 @@ def built_facts(out: Path) -> ViewFacts | None:
             or plan.get("manifest") != _digest(out / MANIFEST)
         ):
             return None
-        facts = ViewFacts()
-        for item in plan["items"]:
-            found = pickle.loads(item) if isinstance(item, bytes) else _read(cache, item)
-            if found is None:  # pruned by a later build, or unreadable
-                return None
-            facts.merge(found)
+        facts, missing = _merged(plan["items"], lambda key: _read(cache, key))
     except Exception:  # a plan or graph this version cannot read: the store has it all
         return None
-    return facts
+    return None if missing else facts  # missing: pruned by a later build, or unreadable
 
 
 def view_data_of(out: Path) -> ViewData:
@@ -168,21 +162,28 @@ class Drawing:
                 return
 
 
-def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
+def _merged(
+    items: list[str | bytes], read: Callable[[str], ViewFacts | None]
+) -> tuple[ViewFacts, list[str]]:
+    """The view facts of a plan's graphs merged (pickled, or ``read`` by cache key), and the
+    keys ``read`` found nothing under."""
     from .view_data import ViewFacts
 
+    facts, missing = ViewFacts(), []
+    for item in items:
+        found = pickle.loads(item) if isinstance(item, bytes) else read(item)
+        if found is None:
+            missing.append(item)
+        else:
+            facts.merge(found)
+    return facts, missing
+
+
+def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     # Millions of objects that live until the page is written, and no cycles to speak of.
     gc.disable()
     ahead = _read_ahead(cache, conn)
-    plan: list[str | bytes] = conn.recv()
-    facts, missing = ViewFacts(), []
-    for item in plan:
-        if isinstance(item, bytes):
-            facts.merge(pickle.loads(item))
-        elif (found := ahead.pop(item, None) or _read(cache, item)) is not None:
-            facts.merge(found)
-        else:
-            missing.append(item)
+    facts, missing = _merged(conn.recv(), lambda key: ahead.pop(key, None) or _read(cache, key))
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
         for view in conn.recv():

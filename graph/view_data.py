@@ -456,9 +456,10 @@ def view_data(
     typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
     nodes = _entities(facts)
     incidents = _incidents(facts, typed_incidents)
+    drawn = nodes.keys() | incidents.keys()
     if on_drawn is not None:
-        on_drawn(nodes.keys() | incidents.keys(), [(s, o) for s, o, _, _ in facts.edges])
-    evidence, reports = _evidence(facts, nodes.keys() | incidents.keys(), typed_incidents)
+        on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
+    evidence, reports = _evidence(facts, drawn, typed_incidents)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:
