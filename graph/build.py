@@ -229,6 +229,7 @@ def _load_all(
     ner: bool,
     cache: Cache | None,
     result: BuildResult,
+    drawing: Drawing | None = None,
 ) -> tuple[list[Extraction], dict[str, str]]:
     """Every usable document's extraction in document order, and their cache keys.
 
@@ -266,6 +267,10 @@ def _load_all(
                     found.append((loaded, entry.extraction, list(entry.extract_problems)))
                 else:  # new (None), or an entry that went bad since it was listed
                     found.append((path, root, key) if hit and key else None)
+        if drawing is not None:
+            # Only now: the view's process would slow down this process's reading, which
+            # everything waits for, not the extraction of new files, which takes less.
+            drawing.expect([k for k, hit in zip(keys, known, strict=True) if hit and k])
         with result.timed("extract"):
             results = _in_order(found, fresh)
     finally:
@@ -460,7 +465,7 @@ def build(
                 dest = outdir.staging_path(out) / VIEW_FILE
                 drawing = stack.enter_context(Drawing(reuse, dest))
             extractions, keys = _load_all(
-                sources, problems, limits, debug, jobs, use_ner, reuse, result
+                sources, problems, limits, debug, jobs, use_ner, reuse, result, drawing
             )
             outdir.checkpoint("loaded")
             staging = outdir.staging_dir(out)

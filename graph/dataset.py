@@ -21,7 +21,7 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -167,6 +167,7 @@ class Blocks:
 
     items: list[Block | tuple[Extraction, str]]  # cached: its extraction and key
     job: _Job  # writes a cached block again if its entry went bad since it was listed
+    entries: dict[str, str] = field(default_factory=dict)  # doc id -> its document's cache key
 
     def __iter__(self) -> Iterator[Block]:
         for item in self.items:
@@ -187,6 +188,13 @@ class Blocks:
     def plan(self) -> list[str | bytes]:
         """Each graph's cache key, or its pickled view facts when it is held here."""
         return [item.view if isinstance(item, Block) else item[1] for item in self.items]
+
+    def sources(self) -> list[str]:
+        """Parallel to :meth:`plan`: the cache key of each cached graph's document, else ""."""
+        return [
+            "" if isinstance(item, Block) else self.entries.get(item[0].document.doc_id, "")
+            for item in self.items
+        ]
 
     def views(self, keys: list[str]) -> list[bytes]:
         """The pickled view facts of the cached graphs under ``keys`` (written again if gone)."""
@@ -247,7 +255,7 @@ def make_blocks(
             items[slot] = b if b is not None else (x, key or "")
     finally:
         _JOB = None
-    return Blocks(items, job)
+    return Blocks(items, job, keys)
 
 
 def _manifest_header() -> dict[str, str]:

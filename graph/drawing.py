@@ -4,13 +4,15 @@ When a build reuses most graphs, drawing the view is its longest chain: every gr
 facts read and merged, then joined, laid out and written as a page. With two jobs or more,
 :class:`Drawing` forks a process for it when the build starts, while the build's process is
 still small (forked later, both would copy the pages of its large heap as they touch them).
-While the build loads and resolves the documents, the drawing process reads the view facts of
-the graphs the last build drew (their keys are kept in the cache, :data:`PLAN`): most are this
-build's too. Once the graphs are made it is sent their list (:meth:`Drawing.send`), merges
-their facts, reading those it does not have yet, and draws the page while the build writes its
-other files. It asks the build for the layout as soon as it knows the nodes and edges, and
-joins the quotes and dates meanwhile. A graph it cannot read from the cache is sent by the
-build on request.
+Once the build has read its cache, it is told which documents are unchanged
+(:meth:`Drawing.expect`) and, while the build resolves, reads the view facts of the graphs the
+last build drew (their keys are kept in the cache, :data:`PLAN`), merging those of unchanged
+documents ahead. Once the graphs are made it is sent their list (:meth:`Drawing.send`), adds
+the facts of the others, reading those it does not have yet, and draws the page while the build
+writes its other files. Should a graph merged ahead not be in the list (a change elsewhere
+moved its document's part of the resolution), it merges the list afresh. It asks the build for
+the layout as soon as it knows the nodes and edges, and joins the quotes and dates meanwhile.
+A graph it cannot read from the cache is sent by the build on request.
 
 The page is the one :func:`draw` writes in the build's own process (the tests compare them
 byte for byte).
@@ -19,6 +21,7 @@ byte for byte).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -42,8 +45,9 @@ if TYPE_CHECKING:
 
 # The cache entry listing the graphs the last build drew (a folder of its own: one entry,
 # replaced by each build, never pruned): a dict of "items" (each graph's cache key, or its
-# pickled view facts when it is not cached), "manifest" (the SHA-256 of the graphs.json those
-# graphs make) and "pipeline" (the version that wrote them).
+# pickled view facts when it is not cached), "sources" (parallel: the cache key of each cached
+# graph's document, else ""), "manifest" (the SHA-256 of the graphs.json those graphs make)
+# and "pipeline" (the version that wrote them).
 PLAN, PLAN_KIND = "plan", "view"
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
 
@@ -70,7 +74,12 @@ def draw(
 def save_plan(cache: Cache, blocks: Blocks, manifest: Path) -> None:
     """Keep the list of the graphs this build draws, for the next build to read ahead and
     for :func:`view_data_of` (``manifest``: the graphs.json they make)."""
-    plan = {"items": blocks.plan(), "manifest": _digest(manifest), "pipeline": pipeline_version()}
+    plan = {
+        "items": blocks.plan(),
+        "sources": blocks.sources(),
+        "manifest": _digest(manifest),
+        "pipeline": pipeline_version(),
+    }
     cache.put(PLAN, plan, PLAN_KIND)
 
 
@@ -127,10 +136,14 @@ class Drawing:
         self._side.__exit__(*exc)
         self._conn.close()
 
+    def expect(self, unchanged: Collection[str]) -> None:
+        """Say which documents (cache keys) are unchanged: their graphs are merged ahead."""
+        self._conn.send(("unchanged", set(unchanged)))
+
     def send(self, blocks: Blocks) -> None:
         """Hand over the graphs to draw: cache keys, or the view facts of graphs not cached."""
         self._blocks = blocks
-        self._conn.send(blocks.plan())
+        self._conn.send(("plan", blocks.plan()))
 
     def lay_out(self) -> None:
         """Lay the drawing out for the process, once it knows its nodes and edges.
@@ -163,14 +176,20 @@ class Drawing:
 
 
 def _merged(
-    items: list[str | bytes], read: Callable[[str], ViewFacts | None]
+    items: list[str | bytes],
+    read: Callable[[str], ViewFacts | None],
+    facts: ViewFacts | None = None,
+    done: Collection[str] = (),
 ) -> tuple[ViewFacts, list[str]]:
-    """The view facts of a plan's graphs merged (pickled, or ``read`` by cache key), and the
-    keys ``read`` found nothing under."""
+    """The view facts of a plan's graphs merged (pickled, or ``read`` by cache key) into
+    ``facts`` (which holds those of ``done`` already), and the keys ``read`` found nothing
+    under."""
     from .view_data import ViewFacts
 
-    facts, missing = ViewFacts(), []
+    facts, missing = facts if facts is not None else ViewFacts(), []
     for item in items:
+        if not isinstance(item, bytes) and item in done:
+            continue
         found = pickle.loads(item) if isinstance(item, bytes) else read(item)
         if found is None:
             missing.append(item)
@@ -182,8 +201,17 @@ def _merged(
 def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     # Millions of objects that live until the page is written, and no cycles to speak of.
     gc.disable()
-    ahead = _read_ahead(cache, conn)
-    facts, missing = _merged(conn.recv(), lambda key: ahead.pop(key, None) or _read(cache, key))
+    ahead = _Ahead()
+    plan = ahead.read(cache, conn)
+    while plan is None:  # read ahead before the build had sent its list
+        kind, value = conn.recv()
+        if kind == "unchanged":
+            ahead.know(value)
+        else:
+            plan = value
+    facts, done = _kept(ahead, plan)
+    read = functools.partial(_read, cache)
+    facts, missing = _merged(plan, lambda key: ahead.aside.pop(key, None) or read(key), facts, done)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
         for view in conn.recv():
@@ -207,23 +235,67 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     conn.close()
 
 
+def _kept(ahead: _Ahead, plan: list[str | bytes]) -> tuple[ViewFacts | None, set[str]]:
+    """The facts merged ahead and their graphs, unless one of those is not drawn now (then
+    the list is merged afresh)."""
+    if ahead.done <= set(plan):
+        return ahead.merged, ahead.done
+    return None, set()
+
+
 def _receive(conn: Connection, into: list) -> None:
     with contextlib.suppress(EOFError, OSError):  # the build stopped: nothing comes
         into.append(conn.recv())
 
 
-def _read_ahead(cache: Cache | None, conn: Connection) -> dict[str, ViewFacts]:
-    """The view facts of the graphs the last build drew, until the build sends its list."""
-    ahead: dict[str, ViewFacts] = {}
-    plan = cache.get(PLAN, PLAN_KIND) if cache is not None else None
-    if not isinstance(plan, dict) or not isinstance(plan.get("items"), list):
-        return ahead
-    for n, key in enumerate(plan["items"]):
-        if n % _POLL_EVERY == 0 and conn.poll():
-            break
-        if isinstance(key, str) and (found := _read(cache, key)) is not None:
-            ahead[key] = found
-    return ahead
+class _Ahead:
+    """What the drawing process does before it has the build's list of graphs: it reads the
+    view facts of those the last build drew, and merges the graphs of unchanged documents."""
+
+    def __init__(self) -> None:
+        from .view_data import ViewFacts
+
+        self.merged = ViewFacts()
+        self.done: set[str] = set()  # the graphs (cache keys) merged
+        self.aside: dict[str, ViewFacts] = {}  # read, not merged (yet)
+        self.sources: dict[str, str] = {}  # graph -> the cache key of its document
+        self.unchanged: set[str] = set()  # documents (cache keys) the build found unchanged
+
+    def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
+        """Read the last build's graphs until the build sends its list (returned, if it came).
+
+        Begins once the build has read its cache (it says which documents are unchanged),
+        not to compete for the processor with that reading, which the rest waits for.
+        """
+        kind, value = conn.recv()
+        if kind == "plan":
+            return value
+        self.unchanged = value
+        plan = cache.get(PLAN, PLAN_KIND) if cache is not None else None
+        if not isinstance(plan, dict) or not isinstance(plan.get("items"), list):
+            return None
+        items, sources = plan["items"], plan.get("sources")
+        if isinstance(sources, list) and len(sources) == len(items):
+            self.sources = {k: s for k, s in zip(items, sources, strict=True) if s}
+        for n, key in enumerate(items):
+            while n % _POLL_EVERY == 0 and conn.poll():
+                kind, value = conn.recv()
+                if kind == "plan":
+                    return value
+                self.know(value)
+            if isinstance(key, str) and (found := _read(cache, key)) is not None:
+                self.aside[key] = found
+                if self.sources.get(key) in self.unchanged:
+                    self.merged.merge(self.aside.pop(key))
+                    self.done.add(key)
+        return None
+
+    def know(self, unchanged: set[str]) -> None:
+        """Merge the graphs read of ``unchanged`` documents, and those read from now on."""
+        self.unchanged = unchanged
+        for key in [k for k in self.aside if self.sources.get(k) in unchanged]:
+            self.merged.merge(self.aside.pop(key))
+            self.done.add(key)
 
 
 def _read(cache: Cache | None, key: str) -> ViewFacts | None:

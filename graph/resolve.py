@@ -131,9 +131,17 @@ class _Clusters:
         self.edges.append((a, b, reason))
         return True
 
-    def join_any(self, reps: list[int], i: int, reason: str) -> None:
-        """Unite ``i`` with the first of ``reps`` it may join, else make it a new one."""
-        if not any(self.union(r, i, reason) for r in reps):
+    def join_any(self, reps: list[int], i: int, reason: str, detail: str = "") -> None:
+        """Unite ``i`` with the first of ``reps`` it may join, else make it a new one
+        (the reason is ``reason`` and ``detail``, joined by a space, when there is one)."""
+        if reps and not self.tags:  # no judgement can refuse: the first one takes it
+            self.union(reps[0], i, f"{reason} {detail}" if detail else reason)
+            return
+        if not reps:
+            reps.append(i)
+            return
+        why = f"{reason} {detail}" if detail else reason
+        if not any(self.union(r, i, why) for r in reps):
             reps.append(i)
 
 
@@ -159,6 +167,7 @@ _TRADE_UNION = re.compile(r"\btrade (union|unions)\b")
 _LINKING_WORD = re.compile(r" (?:for|of|in|on) ")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _org_fold(name: str) -> str:
     """ "health workers trade union" = "health workers union": "trade" adds nothing before "union"."""
     return _TRADE_UNION.sub(r"\1", fold(name))
@@ -241,16 +250,28 @@ def resolve_detailed(
     by_key: dict[str, list[int]] = defaultdict(list)
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     keys: list[str] = []
+    # Mentions repeat a few thousand names: what a name says is worked out once per name.
+    acronym: dict[tuple[str, str], str] = {}
+    named: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
     for i, m in enumerate(mentions):
-        key = m.key or _acronym_key(m, ref, acronyms)
+        key = m.key
+        if not key:
+            surface = (m.type, m.span.text)
+            if surface not in acronym:
+                acronym[surface] = _acronym_key(m, ref, acronyms)
+            key = acronym[surface]
         keys.append(key)
         if key:
-            cl.join_any(by_key[key], i, f"same reference id {key}")
+            cl.join_any(by_key[key], i, "same reference id", key)
             continue
         if m.type == "Person":
             continue
-        nk = (m.type, _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name))
-        cl.join_any(by_name[nk], i, f"same name '{m.name}'")
+        name = (m.type, m.name)
+        if name not in named:
+            folded = _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name)
+            named[name] = ((m.type, folded), f"same name '{m.name}'")
+        nk, reason = named[name]
+        cl.join_any(by_name[nk], i, reason)
     _short_forms(mentions, keys, cl)
     candidates = _people(mentions, keys, cl)
 
@@ -259,7 +280,9 @@ def resolve_detailed(
         groups[cl.find(i)].append(i)
     entities, entity_of, used, keyed = [], {}, set(), set()
     first_named = {k for link in same for k in link.left}
-    for root in sorted(groups, key=lambda r: (mentions[r].doc_id, mentions[r].span.start)):
+    # A cluster's root is its first mention (unions keep the lower index), and mentions are
+    # sorted by (document, start): roots in index order are in the order of their mentions.
+    for root in sorted(groups):
         idx = groups[root]
         ms = [mentions[i] for i in idx]
         key = next((keys[i] for i in idx if keys[i]), "")
@@ -273,7 +296,7 @@ def resolve_detailed(
         elif named and not known:  # "same: [A, B]": A names the merged entity
             name = max(named, key=lambda n: (len(n), n))
         else:
-            name = known.name if known else max((m.name for m in ms), key=lambda n: (len(n), n))
+            name = known.name if known else max({m.name for m in ms}, key=lambda n: (len(n), n))
         if key:
             keyed.add(key)
         eid = key or slug(name)
@@ -294,8 +317,7 @@ def resolve_detailed(
                 country,
             )
         )
-        for i in idx:
-            entity_of[mkeys[i]] = eid
+        entity_of.update(dict.fromkeys([mkeys[i] for i in idx], eid))
     entities.sort(key=lambda e: e.entity_id)
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
@@ -314,8 +336,18 @@ def _mention_reasons(
     for a, b, reason in cl.edges:
         first.setdefault(mkeys[a], (b, reason))
         first.setdefault(mkeys[b], (a, reason))
-    # Written once per mention, not per union; keys sorted as the mentions are.
-    return {k: f"{first[k][1]} (with {_where(mentions[first[k][0]])})" for k in mkeys if k in first}
+    # Most mentions joined the first mention of their name or key: each (mention, reason)
+    # is written once and shared. Keys sorted as the mentions are.
+    said: dict[tuple[int, str], str] = {}
+    out = {}
+    for k in mkeys:
+        hit = first.get(k)
+        if hit is not None:
+            text = said.get(hit)
+            if text is None:
+                text = said[hit] = f"{hit[1]} (with {_where(mentions[hit[0]])})"
+            out[k] = text
+    return out
 
 
 def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:
@@ -421,23 +453,24 @@ def _incident_ids(
     the arrest, the press release does not); with several years it stays apart. Reports with no
     named target are their own incident. The id hashes (type, target ids, year).
     """
-    groups: dict[tuple, list[Incident]] = defaultdict(list)
+    groups: dict[tuple, list[tuple[Incident, tuple]]] = defaultdict(list)
+    alone: list[tuple[Incident, tuple]] = []
     for inc in incidents:
         targets = _targets(inc, entity_of)
-        if targets:
-            groups[(inc.type, targets)].append(inc)
+        (groups[(inc.type, targets)] if targets else alone).append((inc, inc.key))
     ids: dict[tuple, str] = {}
     for (itype, targets), members in groups.items():
-        years = sorted({str(i.date.earliest.year) for i in members if i.date})
+        years = sorted({str(i.date.earliest.year) for i, _ in members if i.date})
         only = years[0] if len(years) == 1 else "?"
-        for inc in members:
+        by_year: dict[str, str] = {}  # one happening may have hundreds of reports
+        for inc, key in members:
             year = str(inc.date.earliest.year) if inc.date else only
-            ids[inc.key] = hash_id(itype, *targets, year)
-    for inc in incidents:
-        if inc.key not in ids:
-            ids[inc.key] = hash_id(
-                inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end)
-            )
+            if year not in by_year:
+                by_year[year] = hash_id(itype, *targets, year)
+            ids[key] = by_year[year]
+    for inc, key in alone:
+        if key not in ids:
+            ids[key] = hash_id(inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end))
     return ids
 
 

@@ -10,6 +10,7 @@ things as they are and drops the item).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -21,7 +22,7 @@ import regex as re
 import yaml
 
 from .errors import BuildNotFoundError, LabourgraphError, one_line
-from .model import ACTOR_TYPES
+from .model import ACTOR_TYPES, Entity
 from .reference import Reference
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ _STR = "tag:yaml.org,2002:str"
 _HEX = re.compile(r"[0-9a-f]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a name recurs in many items (each near miss of it)
 def _plain(text: str) -> bool:
     """Whether YAML writes ``text`` without quotes (in a flow collection)."""
     if _HEX.fullmatch(text) and not text.isdigit() and not text.startswith("0b"):
@@ -168,22 +170,30 @@ def _titles(cur: Curated) -> list[Item]:
 def _entities(cur: Curated, ref: Reference) -> list[Item]:
     out = []
     for e in cur.resolution.entities:
-        docs = sorted({m.doc_id for m in e.mentions})
         if e.type == "Place" and e.entity_id not in ref.entities:
+            docs = sorted({m.doc_id for m in e.mentions})
             text = f"place '{e.name}' ({e.entity_id}) is not in ontology/places.yaml; seen in {', '.join(docs)}"
             decide = [
                 snippet("type", {"entity": e.entity_id, "to": "TYPE"}),
                 snippet("reject", {"entity": e.entity_id}),
             ]
             out.append(_item("unknown_place", (e.entity_id,), text, decide))
-        elif e.type in ACTOR_TYPES and len(docs) == 1:
-            text = f"{e.type} '{e.name}' ({e.entity_id}) is seen in {docs[0]} only"
+        elif e.type in ACTOR_TYPES and _one_document(e):
+            text = f"{e.type} '{e.name}' ({e.entity_id}) is seen in {e.mentions[0].doc_id} only"
             decide = [
                 snippet("same", [e.entity_id, "OTHER"]),
                 snippet("reject", {"entity": e.entity_id}),
             ]
             out.append(_item("seen_once", (e.entity_id,), text, decide))
     return out
+
+
+def _one_document(e: Entity) -> bool:
+    # Stops at the first other document: most actors are named in hundreds.
+    if not e.mentions:
+        return False
+    doc_id = e.mentions[0].doc_id
+    return all(m.doc_id == doc_id for m in e.mentions)
 
 
 def to_json(items: list[Item]) -> str:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from labourgraph import build as build_module
 from labourgraph import dataset
+from labourgraph import drawing as drawing_module
 from labourgraph.cache import GRAPHS, Cache, cache_dir
 from labourgraph.cli import main
 from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
@@ -117,3 +118,58 @@ def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_pat
     assert built_facts(out) is None
     focus = CliRunner().invoke(main, ["view", "--out", str(out), "--focus", "Ana Torres"])
     assert focus.exit_code == 0, focus.output
+
+
+def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Record, from the drawing process, how many graphs it merged before the build's list
+    came and whether it kept them (it is forked from this process, with the patch)."""
+    real = drawing_module._kept
+
+    def kept(ahead, plan):
+        facts, done = real(ahead, plan)
+        with log.open("a") as fh:
+            fh.write(f"{len(ahead.done)} {'kept' if facts is not None else 'dropped'}\n")
+        return facts, done
+
+    monkeypatch.setattr(drawing_module, "_kept", kept)
+
+
+def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=2)
+    first = plan(out)
+    changed = sorted(sources.glob("*.txt"))[2]
+    changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
+    log = tmp_path / "merges.log"
+    _watch_merges(monkeypatch, log)
+    quiet_build(sources, out, jobs=2)
+    assert log.read_text() == f"{len(first) - 1} kept\n"
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
+
+
+def test_a_change_that_moves_other_graphs_makes_the_process_merge_afresh(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=2)
+    first = plan(out)
+    # A new document, first in order, naming who the others name: their mentions now join
+    # its mention first, which their graphs say, so their graphs change though their
+    # documents did not.
+    (sources / "0000-new.txt").write_text(
+        "Statement on Kazakhstan\n\nThe ITUC said that the police arrested an organiser. "
+        "The ITUC condemned the killings.\n"
+    )
+    log = tmp_path / "merges.log"
+    _watch_merges(monkeypatch, log)
+    quiet_build(sources, out, jobs=2)
+    moved = len(set(first) - set(plan(out)))
+    assert moved > 0
+    assert log.read_text() == f"{len(first)} dropped\n"  # every old graph was merged ahead
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
