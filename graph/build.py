@@ -349,17 +349,25 @@ def _what(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _write_text(path: Path, previous: Path, text: str) -> None:
-    """Write a document's text, or hard-link the previous build's copy when it is the same.
+def _write_texts(staging: Path, previous: Path, texts: list[tuple[str, str]]) -> None:
+    """Write each ``(relative path, text)`` into ``staging``, or hard-link the previous
+    build's copy when it is the same.
 
     A link costs no data written, synced, or freed when the previous build is deleted.
     """
-    data = text.encode("utf-8")
-    with contextlib.suppress(OSError):
-        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
-            os.link(previous, path)
-            return
-    path.write_bytes(data)
+    os.mkdir(os.path.join(staging, "text"))
+    for rel, text in texts:
+        path, before = os.path.join(staging, rel), os.path.join(previous, rel)
+        data = text.encode("utf-8")
+        with contextlib.suppress(OSError):
+            if os.stat(before).st_size == len(data):
+                with open(before, "rb") as fh:
+                    same = fh.read() == data
+                if same:
+                    os.link(before, path)
+                    continue
+        with open(path, "wb") as fh:
+            fh.write(data)
 
 
 def _write(path: Path, text: str) -> None:
@@ -503,14 +511,20 @@ def _write_outputs(
 
     The view is drawn by ``drawing``'s process while this one writes the rest, or here first.
     """
-    with result.timed("resolve"):
-        curated = curate(extractions, judged)
+    # Every document's source text is kept, so evidence can be checked without the sources.
+    # Written in a thread while this one resolves: mostly reads, links and writes, which
+    # release the GIL (the text of an unchanged document is the last build's, linked).
+    text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
+    texts = [(text_files[x.document.doc_id], x.document.source_text) for x in extractions]
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(_write_texts, staging, previous, texts)
+        with result.timed("resolve"):
+            curated = curate(extractions, judged)
+        with result.timed("rdf"):
+            writing.result()
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
-    # Every document's source text is kept, so evidence can be checked without the sources
-    # (written once the view has its graphs: it does not read them).
-    text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
     with result.timed("rdf"):
         blocks = make_blocks(
             extractions,
@@ -531,10 +545,6 @@ def _write_outputs(
         else:
             draw(blocks.view(), staging / VIEW_FILE)
     with result.timed("rdf"):
-        (staging / "text").mkdir()
-        for x in extractions:
-            rel = text_files[x.document.doc_id]
-            _write_text(staging / rel, previous / rel, x.document.source_text)
         written = write_files(staging, previous, blocks)
         result.quads = written.quads
     if cache is not None:

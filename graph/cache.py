@@ -198,10 +198,22 @@ class Cache:
             return None
         return h.hexdigest()
 
-    def _path(self, key: str, kind: str = "") -> str:
+    def _path(self, key: str, kind: str = "", ext: str = SUFFIX) -> str:
         # Plain strings: a build looks up tens of thousands of entries, and pathlib's
         # joins cost more than the reads of small entries.
-        return os.path.join(self.folder, kind, key + SUFFIX)
+        return os.path.join(self.folder, kind, key + ext)
+
+    def path(self, key: str, kind: str, ext: str) -> str:
+        """The file of the bytes :meth:`put` with ``ext`` stored under ``key``."""
+        return self._path(key, kind, ext)
+
+    def get_bytes(self, key: str, kind: str, ext: str) -> bytes | None:
+        """The bytes :meth:`put` with ``ext`` stored under ``key``, or None."""
+        try:
+            with open(self._path(key, kind, ext), "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
 
     def get(self, key: str, kind: str = "") -> Any:
         """The entry (an :class:`Entry`, or a graph block with ``kind``), or None."""
@@ -214,15 +226,22 @@ class Cache:
             return None
         return entry if kind or isinstance(entry, Entry) else None
 
-    def put(self, key: str, entry: object, kind: str = "") -> bool:
-        """Write an entry atomically (it may run in a worker process); whether it was written."""
+    def put(self, key: str, entry: object, kind: str = "", ext: str = "") -> bool:
+        """Write an entry atomically (it may run in a worker process); whether it was written.
+
+        With ``ext``, ``entry`` is bytes, stored as they are in a file of that extension
+        (read with :meth:`get_bytes`); several such files may share a key, and go with it.
+        """
         folder = self.folder / kind
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
         try:
             with tmp.open("wb") as fh:
-                pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._path(key, kind))
+                if ext:
+                    fh.write(entry)  # type: ignore[arg-type]
+                else:
+                    pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._path(key, kind, ext or SUFFIX))
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
             return False
@@ -239,9 +258,9 @@ class Cache:
             if not folder.is_dir():
                 continue
             for path in folder.iterdir():
-                if path.is_dir() or (
-                    path.name.endswith(SUFFIX) and path.name[: -len(SUFFIX)] in self.used
-                ):
+                # An entry's files share its key before the first dot (a temporary file
+                # starts with one).
+                if path.is_dir() or path.name.split(".", 1)[0] in self.used:
                     continue
                 try:
                     path.unlink()

@@ -17,8 +17,12 @@ every quad again. The store answers the same either way; only its internal files
 
 from __future__ import annotations
 
+import dataclasses
+import errno
+import functools
 import hashlib
 import json
+import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +68,87 @@ class Block:
     def view_facts(self) -> ViewFacts:
         """What the network view takes from this graph."""
         return pickle.loads(self.view)
+
+
+# A cached block is three files under its key in the cache's GRAPHS folder: its TriG and its
+# view facts as they are, so that a build copies the one into graph.trig without reading it
+# and the view's process reads only the other, and the Block without them (written last:
+# the entry is there once it is).
+TRIG_EXT, VIEW_EXT = ".trig", ".view"
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """What a cache entry of a block holds besides its files."""
+
+    block: Block  # without its TriG and view facts
+    trig_size: int  # bytes in its TriG file
+
+
+def store_block(cache: Cache, key: str, b: Block) -> bool:
+    """Put ``b`` in the cache under ``key``; whether it was (see :data:`TRIG_EXT`)."""
+    meta = _Meta(dataclasses.replace(b, trig=b"", view=b""), len(b.trig))
+    return (
+        cache.put(key, b.trig, GRAPHS, TRIG_EXT)
+        and cache.put(key, b.view, GRAPHS, VIEW_EXT)
+        and cache.put(key, meta, GRAPHS)
+    )
+
+
+def _copy(cache: Cache | None, key: str, size: int, out: int) -> bool:
+    """Append the TriG cached under ``key`` to the file ``out`` (a descriptor); False, with
+    nothing appended, when it is not there whole."""
+    if cache is None:
+        return False
+    start = os.lseek(out, 0, os.SEEK_CUR)
+    try:
+        with open(cache.path(key, GRAPHS, TRIG_EXT), "rb") as fh:
+            if os.fstat(fh.fileno()).st_size != size:
+                return False
+            _append(fh.fileno(), out, size)
+    except OSError:
+        os.ftruncate(out, start)
+        os.lseek(out, start, os.SEEK_SET)
+        return False
+    return True
+
+
+def _append(src: int, dst: int, size: int) -> None:
+    """Copy ``size`` bytes from ``src`` to ``dst`` (from their positions), in the kernel
+    where the system can, else through a buffer."""
+    left = size
+    copy_range = getattr(os, "copy_file_range", None)
+    try:
+        while left and copy_range is not None:
+            n = copy_range(src, dst, left)
+            if n <= 0:
+                raise OSError(errno.EIO, "file shorter than it was")
+            left -= n
+    except OSError as exc:
+        if left != size or exc.errno not in (
+            errno.EXDEV,
+            errno.ENOSYS,
+            errno.EINVAL,
+            errno.EOPNOTSUPP,
+        ):
+            raise
+    while left:
+        chunk = os.read(src, min(left, 1 << 20))
+        if not chunk:
+            raise OSError(errno.EIO, "file shorter than it was")
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(dst, view) :]
+        left -= len(chunk)
+
+
+def cached_view(cache: Cache, key: str) -> ViewFacts | None:
+    """The view facts of the block cached under ``key``, or None."""
+    data = cache.get_bytes(key, GRAPHS, VIEW_EXT)
+    try:
+        return pickle.loads(data) if data is not None else None
+    except Exception:  # a corrupt entry is recomputed, never trusted
+        return None
 
 
 def _trig_header() -> bytes:
@@ -152,7 +237,7 @@ def _write_block(job: _Job, x: Extraction, key: str | None) -> tuple[Block, bool
     if job.additions is not None:
         job.additions(doc_graph)
     made = block(doc_graph.g)
-    stored = job.cache is not None and key is not None and job.cache.put(key, made, GRAPHS)
+    stored = job.cache is not None and key is not None and store_block(job.cache, key, made)
     return made, stored
 
 
@@ -160,29 +245,48 @@ def _write_block(job: _Job, x: Extraction, key: str | None) -> tuple[Block, bool
 class Blocks:
     """Every graph of a build in file order, each in memory or under its key in the cache.
 
-    Iterating reads the cached ones one at a time: all at once they would hold every graph
-    in memory (0.3 GB of TriG at 10,000 documents). The view's process reads them by key
-    (:meth:`plan`), asking for the few it cannot read (:meth:`views`).
+    The TriG of cached ones is copied from the cache into graph.trig (:meth:`write_trig`):
+    read, it would hold every graph in memory (0.3 GB of TriG at 10,000 documents). The
+    view's process reads their view facts by key (:meth:`plan`), asking for the few it
+    cannot read (:meth:`views`).
     """
 
     items: list[Block | tuple[Extraction, str]]  # cached: its extraction and key
     job: _Job  # writes a cached block again if its entry went bad since it was listed
     entries: dict[str, str] = field(default_factory=dict)  # doc id -> its document's cache key
 
-    def __iter__(self) -> Iterator[Block]:
+    def write_trig(self, out: int) -> Iterator[tuple[Block, Callable[[], bytes]]]:
+        """Append each graph's TriG to the file ``out`` (a descriptor), in order; yield its
+        block (without TriG and view facts, when cached) and how to read its TriG."""
         for item in self.items:
-            yield item if isinstance(item, Block) else self._cached(*item)
+            if isinstance(item, Block):
+                _write_all(out, item.trig)
+                yield item, functools.partial(bytes, item.trig)
+                continue
+            x, key = item
+            found = self.job.cache.get(key, GRAPHS) if self.job.cache is not None else None
+            if isinstance(found, _Meta) and _copy(self.job.cache, key, found.trig_size, out):
+                yield found.block, functools.partial(self._trig, x, key)
+                continue
+            made = _write_block(self.job, x, key)[0]  # the entry went bad since it was listed
+            _write_all(out, made.trig)
+            yield made, functools.partial(bytes, made.trig)
 
-    def _cached(self, x: Extraction, key: str) -> Block:
-        """The block cached under ``key``, written again if its entry went bad since."""
-        found = self.job.cache.get(key, GRAPHS) if self.job.cache is not None else None
-        return found if isinstance(found, Block) else _write_block(self.job, x, key)[0]
+    def _trig(self, x: Extraction, key: str) -> bytes:
+        cache = self.job.cache
+        trig = cache.get_bytes(key, GRAPHS, TRIG_EXT) if cache is not None else None
+        return trig if trig is not None else _write_block(self.job, x, key)[0].trig
+
+    def _view(self, x: Extraction, key: str) -> ViewFacts:
+        """The view facts cached under ``key``, the block written again if they are gone."""
+        found = cached_view(self.job.cache, key) if self.job.cache is not None else None
+        return found if found is not None else _write_block(self.job, x, key)[0].view_facts()
 
     def view(self) -> ViewFacts:
         """What the network view draws: every graph's view facts, merged."""
         facts = ViewFacts()
-        for b in self:
-            facts.merge(b.view_facts())
+        for item in self.items:
+            facts.merge(item.view_facts() if isinstance(item, Block) else self._view(*item))
         return facts
 
     def plan(self) -> list[str | bytes]:
@@ -204,7 +308,7 @@ class Blocks:
             for item in self.items
             if not isinstance(item, Block) and item[1] in wanted
         }
-        return [self._cached(found[key], key).view for key in keys]
+        return [pickle.dumps(self._view(found[key], key), pickle.HIGHEST_PROTOCOL) for key in keys]
 
 
 def make_blocks(
@@ -285,19 +389,25 @@ class Written:
     changed_quads: int = 0  # how many quads those graphs hold
 
 
-def write_files(staging: Path, previous: Path, blocks: Iterable[Block]) -> Written:
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_files(staging: Path, previous: Path, blocks: Blocks) -> Written:
     """Write graph.trig and graphs.json into ``staging`` (``previous``: the build it replaces)."""
     written = Written(0, previous_manifest(previous), {}, [])
-    with (staging / GRAPH_FILE).open("wb") as trig:
-        trig.write(TRIG_HEADER)
-        for b in blocks:
+    with (staging / GRAPH_FILE).open("wb", buffering=0) as trig:
+        out = trig.fileno()
+        _write_all(out, TRIG_HEADER)
+        for b, read in blocks.write_trig(out):  # a graph with no quads writes nothing
             if not b.count:
                 continue
-            trig.write(b.trig)
             written.quads += b.count
             written.graphs[b.graph] = b.digest
             if written.previous and written.previous.get(b.graph) != b.digest:
-                written.changed.append((b.graph, TRIG_HEADER + b.trig))
+                written.changed.append((b.graph, TRIG_HEADER + read()))
                 written.changed_quads += b.count
     manifest = {"store": _manifest_header(), "graphs": written.graphs}
     (staging / MANIFEST).write_text(

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import outdir
-from .cache import GRAPHS, Cache, cache_dir, pipeline_version
+from .cache import Cache, cache_dir, pipeline_version
 from .errors import LabourgraphError
 from .parallel import Side
 
@@ -299,7 +299,6 @@ class _Ahead:
 
 
 def _read(cache: Cache | None, key: str) -> ViewFacts | None:
-    from .dataset import Block
+    from .dataset import cached_view
 
-    found = cache.get(key, GRAPHS) if cache is not None else None
-    return found.view_facts() if isinstance(found, Block) else None
+    return cached_view(cache, key) if cache is not None else None

@@ -93,6 +93,10 @@ def test_a_changed_document_alone_is_extracted_again(
     same_outputs(out, clean)
     assert store_quads(out) == store_quads(clean)
     assert len(entries(out)) == len(NAMES)  # the old version's entry is gone
+    # and its graph's three files (entry, TriG, view facts)
+    graphs = sorted(p.name for p in (cache_dir(out) / GRAPHS).iterdir())
+    assert len(graphs) == 3 * len(NAMES)
+    assert {name.split(".", 1)[1] for name in graphs} == {"pickle", "trig", "view"}
 
 
 def test_a_removed_document_leaves_the_graph_and_the_cache(sources: Path, tmp_path: Path) -> None:
@@ -142,17 +146,36 @@ def test_a_corrupt_entry_is_recomputed_not_trusted(
     assert quiet_build(sources, out).reused == len(NAMES)  # rewritten whole
 
 
-def test_a_corrupt_graph_block_is_written_again(sources: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("part", "damage"),
+    [
+        (".pickle", lambda p: p.write_bytes(b"not a pickle")),
+        (".trig", lambda p: p.write_bytes(p.read_bytes()[:-10])),  # cut short
+        (".trig", lambda p: p.unlink()),
+        (".view", lambda p: p.write_bytes(b"not a pickle")),
+        (".view", lambda p: p.unlink()),
+    ],
+    ids=["entry", "short-trig", "no-trig", "bad-view", "no-view"],
+)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_damaged_graph_block_is_written_again(
+    sources: Path, tmp_path: Path, part: str, damage, jobs: int
+) -> None:
     out = tmp_path / "out"
     quiet_build(sources, out)
     before = {name: (out / name).read_bytes() for name in OUTPUTS}
     blocks = sorted((cache_dir(out) / GRAPHS).glob("*.pickle"))
     assert len(blocks) == len(NAMES)
     for block in blocks:
-        block.write_bytes(b"not a pickle")
-    quiet_build(sources, out)
+        damage(block.with_suffix(part))
+    quiet_build(sources, out, jobs=jobs)
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
     assert all(pickle.loads(b.read_bytes()) for b in blocks)  # rewritten
+    for block in blocks:  # whole again
+        assert pickle.loads(block.with_suffix(".view").read_bytes())
+        assert (
+            block.with_suffix(".trig").stat().st_size == pickle.loads(block.read_bytes()).trig_size
+        )
 
 
 def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> None:
