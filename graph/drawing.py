@@ -10,7 +10,8 @@ last build drew (their keys are kept in the cache, :data:`PLAN`), merging those 
 documents ahead. Once the graphs are made it is sent their list (:meth:`Drawing.send`), adds
 the facts of the others, reading those it does not have yet, and draws the page while the build
 writes its other files. Should a graph merged ahead not be in the list (a change elsewhere
-moved its document's part of the resolution), it merges the list afresh. It asks the build for
+moved its document's part of the resolution), its facts are taken out again (a
+:class:`~labourgraph.view_data.Ledger` counts the facts graphs share). It asks the build for
 the layout as soon as it knows the nodes and edges, and joins the quotes and dates meanwhile.
 A graph it cannot read from the cache is sent by the build on request.
 
@@ -209,8 +210,8 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             ahead.know(value)
         else:
             plan = value
-    facts, done = _kept(ahead, plan)
     read = functools.partial(_read, cache)
+    facts, done = _kept(ahead, plan, read)
     facts, missing = _merged(plan, lambda key: ahead.aside.pop(key, None) or read(key), facts, done)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
@@ -235,12 +236,22 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     conn.close()
 
 
-def _kept(ahead: _Ahead, plan: list[str | bytes]) -> tuple[ViewFacts | None, set[str]]:
-    """The facts merged ahead and their graphs, unless one of those is not drawn now (then
-    the list is merged afresh)."""
-    if ahead.done <= set(plan):
-        return ahead.merged, ahead.done
-    return None, set()
+def _kept(
+    ahead: _Ahead, plan: list[str | bytes], read: Callable[[str], ViewFacts | None]
+) -> tuple[ViewFacts | None, set[str]]:
+    """The facts merged ahead and their graphs, without those of graphs not drawn now (a
+    change elsewhere moved their documents' part of the resolution); should one of those be
+    unreadable now, nothing (the list is merged afresh)."""
+    from .view_data import ViewFacts
+
+    gone = ahead.done - set(plan)
+    for key in sorted(gone):
+        facts = read(key)
+        if facts is None:
+            ahead.merged = ViewFacts()  # let go of it before merging afresh
+            return None, set()
+        ahead.ledger.take_out(ahead.merged, facts)
+    return ahead.merged, ahead.done - gone
 
 
 def _receive(conn: Connection, into: list) -> None:
@@ -253,9 +264,10 @@ class _Ahead:
     view facts of those the last build drew, and merges the graphs of unchanged documents."""
 
     def __init__(self) -> None:
-        from .view_data import ViewFacts
+        from .view_data import Ledger, ViewFacts
 
         self.merged = ViewFacts()
+        self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
         self.aside: dict[str, ViewFacts] = {}  # read, not merged (yet)
         self.sources: dict[str, str] = {}  # graph -> the cache key of its document
@@ -286,16 +298,20 @@ class _Ahead:
             if isinstance(key, str) and (found := _read(cache, key)) is not None:
                 self.aside[key] = found
                 if self.sources.get(key) in self.unchanged:
-                    self.merged.merge(self.aside.pop(key))
-                    self.done.add(key)
+                    self._merge(key)
         return None
 
     def know(self, unchanged: set[str]) -> None:
         """Merge the graphs read of ``unchanged`` documents, and those read from now on."""
         self.unchanged = unchanged
         for key in [k for k in self.aside if self.sources.get(k) in unchanged]:
-            self.merged.merge(self.aside.pop(key))
-            self.done.add(key)
+            self._merge(key)
+
+    def _merge(self, key: str) -> None:
+        facts = self.aside.pop(key)
+        self.ledger.count(facts)
+        self.merged.merge(facts)
+        self.done.add(key)
 
 
 def _read(cache: Cache | None, key: str) -> ViewFacts | None:

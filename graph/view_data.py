@@ -18,8 +18,8 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
@@ -139,6 +139,76 @@ def _union(into: defaultdict, more: dict) -> None:
             into[key] = items
         else:
             mine |= items
+
+
+# A document's own values: its graph alone states them (as it alone states its annotations,
+# their quotes and its report dates, all named after the document).
+_OWN_VALUES = frozenset(("path", *DOC_FIELDS))
+
+
+class Ledger:
+    """How many merged graphs state each fact that graphs share, so that one graph's facts
+    can be taken out of the merge again (:meth:`take_out`).
+
+    Shared facts are counted: an entity's or incident's types and values, and the links
+    between them. What only one document's graph states (its annotations, their quotes, its
+    report dates, the document's own values, all named after the document) goes with it.
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple] = Counter()
+
+    def count(self, facts: ViewFacts) -> None:
+        """Count the shared facts of a graph about to be merged (merging uses them up)."""
+        self.counts.update(_shared(facts))
+
+    def take_out(self, merged: ViewFacts, facts: ViewFacts) -> None:
+        """Take the facts of a graph counted and merged before (``facts``, read again) out
+        of ``merged``: what no other merged graph states is gone."""
+        counts = self.counts
+        for item in _shared(facts):
+            counts[item] -= 1
+            if counts[item] <= 0:
+                del counts[item]
+                kind, subject, value = item
+                if kind == "edge":
+                    merged.edges.discard(value)
+                else:
+                    into = merged.lg_types if kind == "type" else merged.values[kind]
+                    _discard(into, subject, value)
+        for key in facts.dates:
+            merged.dates.pop(key, None)
+        for ann in facts.bodies:
+            merged.bodies.pop(ann, None)
+        for ann in facts.quotes:
+            merged.quotes.pop(ann, None)
+        for node, anns in facts.evidence.items():
+            for ann in anns:
+                _discard(merged.evidence, node, ann)
+        for name in _OWN_VALUES:
+            for subject in facts.values[name]:
+                merged.values[name].pop(subject, None)
+
+
+def _shared(facts: ViewFacts) -> Iterator[tuple]:
+    for node, types in facts.lg_types.items():
+        for t in types:
+            yield ("type", node, t)
+    for name, by in facts.values.items():
+        if name not in _OWN_VALUES:
+            for subject, values in by.items():
+                for v in values:
+                    yield (name, subject, v)
+    for edge in facts.edges:
+        yield ("edge", "", edge)
+
+
+def _discard(into: dict[str, set], key: str, item: object) -> None:
+    mine = into.get(key)
+    if mine is not None:
+        mine.discard(item)
+        if not mine:  # as if never merged: no key with nothing under it
+            del into[key]
 
 
 class Scans(Protocol):

@@ -12,8 +12,10 @@ from labourgraph import dataset
 from labourgraph import drawing as drawing_module
 from labourgraph.cache import GRAPHS, Cache, cache_dir
 from labourgraph.cli import main
+from labourgraph.dataset import cached_view
 from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
 from labourgraph.loaders import Limits
+from labourgraph.view_data import Ledger, ViewFacts, view_data
 
 from .conftest import OUTPUTS, quiet_build, same_outputs
 
@@ -123,13 +125,14 @@ def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_pat
 
 def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Record, from the drawing process, how many graphs it merged before the build's list
-    came and whether it kept them (it is forked from this process, with the patch)."""
+    came, and how many of them it kept (it is forked from this process, with the patch)."""
     real = drawing_module._kept
 
-    def kept(ahead, plan):
-        facts, done = real(ahead, plan)
+    def kept(ahead, plan, read):
+        before = len(ahead.done)
+        facts, done = real(ahead, plan, read)
         with log.open("a") as fh:
-            fh.write(f"{len(ahead.done)} {'kept' if facts is not None else 'dropped'}\n")
+            fh.write(f"{before} merged ahead, {len(done) if facts is not None else 0} kept\n")
         return facts, done
 
     monkeypatch.setattr(drawing_module, "_kept", kept)
@@ -146,31 +149,85 @@ def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
     log = tmp_path / "merges.log"
     _watch_merges(monkeypatch, log)
     quiet_build(sources, out, jobs=2)
-    assert log.read_text() == f"{len(first) - 1} kept\n"
+    assert log.read_text() == f"{len(first) - 1} merged ahead, {len(first) - 1} kept\n"
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
 
 
-def test_a_change_that_moves_other_graphs_makes_the_process_merge_afresh(
+def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
     sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     quiet_build(sources, out, jobs=2)
     first = plan(out)
-    # A new document, first in order, naming who the others name: their mentions now join
+    # A new document, first in order, naming whom two others name: their mentions now join
     # its mention first, which their graphs say, so their graphs change though their
     # documents did not.
     (sources / "0000-new.txt").write_text(
-        "Statement on Kazakhstan\n\nThe ITUC said that the police arrested an organiser. "
-        "The ITUC condemned the killings.\n"
+        "Statement\n\nThe EPSU said that it supported the call for an inquiry.\n"
     )
     log = tmp_path / "merges.log"
     _watch_merges(monkeypatch, log)
     quiet_build(sources, out, jobs=2)
     moved = len(set(first) - set(plan(out)))
-    assert moved > 0
-    assert log.read_text() == f"{len(first)} dropped\n"  # every old graph was merged ahead
+    assert 0 < moved < len(first)
+    assert log.read_text() == f"{len(first)} merged ahead, {len(first) - moved} kept\n"
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
+
+
+def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=2)
+    first = plan(out)
+    (sources / "0000-new.txt").write_text(
+        "Statement on Kazakhstan\n\nThe ITUC said that the police arrested an organiser.\n"
+    )
+    real = drawing_module._read
+    # Read once ahead, gone when the process comes to take it out again.
+    calls: dict[str, int] = {}
+
+    def once(cache, key):
+        calls[key] = calls.get(key, 0) + 1
+        return real(cache, key) if calls[key] == 1 else None
+
+    monkeypatch.setattr(drawing_module, "_read", once)
+    log = tmp_path / "merges.log"
+    _watch_merges(monkeypatch, log)
+    quiet_build(sources, out, jobs=2)
+    assert log.read_text() == f"{len(first)} merged ahead, 0 kept\n"
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
+
+
+def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    cache = Cache(cache_dir(out), False, Limits())
+    keys = plan(out)
+
+    def facts(key: str) -> ViewFacts:
+        found = cached_view(cache, key)
+        assert found is not None
+        return found
+
+    for gone in keys:
+        merged, ledger = ViewFacts(), Ledger()
+        for key in keys:
+            f = facts(key)
+            ledger.count(f)
+            merged.merge(f)
+        ledger.take_out(merged, facts(gone))
+        rest = ViewFacts()
+        for key in keys:
+            if key != gone:
+                rest.merge(facts(key))
+        assert merged == rest
+        assert view_data(merged) == view_data(rest)
