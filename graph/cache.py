@@ -5,7 +5,8 @@ code, the reference data under ``ontology/`` and the NER model's version), wheth
 the size limits, the file's path and root, and the bytes of the file and of its sidecar. So an
 unchanged document is never loaded or extracted again, a changed one always is, and a new
 release of the code or data starts afresh. Each document's graph is kept too (under ``graphs/``,
-keyed by its entry and the part of the resolution it uses, see :mod:`labourgraph.dataset`).
+keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
+of their own beside the entry, see :mod:`labourgraph.dataset`).
 Resolution, the report and the view are always redone: they depend on every document.
 Two more entries describe the last build: the index of its source files' ``stat`` signatures
 and keys (:meth:`Cache.keys`: an unchanged file is not read again to key it) and the list of
