@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
@@ -271,3 +272,27 @@ def test_a_sidecar_added_since_the_last_build_is_read(
     assert keyed == [target.name]
     report = json.loads((out / "report.json").read_text())
     assert "A later title" in json.dumps(report["documents"])
+
+
+@pytest.mark.parametrize("copy_range", ["missing", "refused"])
+def test_graph_trig_is_the_same_where_the_kernel_cannot_copy_files(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_range: str
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    before = (out / "graph.trig").read_bytes()
+    edited = sources / NAMES[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    if copy_range == "missing":  # a system without copy_file_range
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:  # a file system that refuses it
+
+        def refuse(*args, **kwargs):
+            raise OSError(errno.EXDEV, "cross-device copy")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    quiet_build(sources, out)
+    clean = tmp_path / "clean"
+    quiet_build(sources, clean, cache=False)
+    same_outputs(out, clean)
+    assert (out / "graph.trig").read_bytes() != before
