@@ -138,52 +138,55 @@ def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     monkeypatch.setattr(drawing_module, "_kept", kept)
 
 
-def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
-    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _built(sources: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """A build of ``sources`` with two jobs, and the graphs it drew (cache keys)."""
     out = tmp_path / "out"
     quiet_build(sources, out, jobs=2)
-    first = plan(out)
-    changed = sorted(sources.glob("*.txt"))[2]
-    changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
+    return out, plan(out)
+
+
+def _rebuild_watched(sources: Path, out: Path, tmp_path: Path, monkeypatch) -> str:
+    """Rebuild ``out`` with two jobs, watching the drawing process's merges, and check the
+    outputs against a build without a cache; what the watch recorded."""
     log = tmp_path / "merges.log"
     _watch_merges(monkeypatch, log)
     quiet_build(sources, out, jobs=2)
-    assert log.read_text() == f"{len(first) - 1} merged ahead, {len(first) - 1} kept\n"
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
+    return log.read_text()
+
+
+def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, first = _built(sources, tmp_path)
+    changed = sorted(sources.glob("*.txt"))[2]
+    changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
+    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
+    assert log == f"{len(first) - 1} merged ahead, {len(first) - 1} kept\n"
 
 
 def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
     sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    quiet_build(sources, out, jobs=2)
-    first = plan(out)
+    out, first = _built(sources, tmp_path)
     # A new document, first in order, naming whom two others name: their mentions now join
     # its mention first, which their graphs say, so their graphs change though their
     # documents did not.
     (sources / "0000-new.txt").write_text(
         "Statement\n\nThe EPSU said that it supported the call for an inquiry.\n"
     )
-    log = tmp_path / "merges.log"
-    _watch_merges(monkeypatch, log)
-    quiet_build(sources, out, jobs=2)
+    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
     moved = len(set(first) - set(plan(out)))
     assert 0 < moved < len(first)
-    assert log.read_text() == f"{len(first)} merged ahead, {len(first) - moved} kept\n"
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    assert log == f"{len(first)} merged ahead, {len(first) - moved} kept\n"
 
 
 def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
     sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    quiet_build(sources, out, jobs=2)
-    first = plan(out)
+    out, first = _built(sources, tmp_path)
     (sources / "0000-new.txt").write_text(
         "Statement on Kazakhstan\n\nThe ITUC said that the police arrested an organiser.\n"
     )
@@ -196,13 +199,8 @@ def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
         return real(cache, key) if calls[key] == 1 else None
 
     monkeypatch.setattr(drawing_module, "_read", once)
-    log = tmp_path / "merges.log"
-    _watch_merges(monkeypatch, log)
-    quiet_build(sources, out, jobs=2)
-    assert log.read_text() == f"{len(first)} merged ahead, 0 kept\n"
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
+    assert log == f"{len(first)} merged ahead, 0 kept\n"
 
 
 def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
