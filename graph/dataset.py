@@ -136,9 +136,7 @@ def _append(src: int, dst: int, size: int) -> None:
         chunk = os.read(src, min(left, 1 << 20))
         if not chunk:
             raise OSError(errno.EIO, "file shorter than it was")
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(dst, view) :]
+        _write_all(dst, chunk)
         left -= len(chunk)
 
 

@@ -5,9 +5,9 @@ facts read and merged, then joined, laid out and written as a page. With two job
 :class:`Drawing` forks a process for it when the build starts, while the build's process is
 still small (forked later, both would copy the pages of its large heap as they touch them).
 Once the build has read its cache, it is told which documents are unchanged
-(:meth:`Drawing.expect`) and, while the build resolves, reads the view facts of the graphs the
-last build drew (their keys are kept in the cache, :data:`PLAN`), merging those of unchanged
-documents ahead. Once the graphs are made it is sent their list (:meth:`Drawing.send`), adds
+(:meth:`Drawing.expect`) and, while the build resolves, reads and merges the view facts of the
+graphs the last build drew of those documents (their keys are kept in the cache, :data:`PLAN`).
+Once the graphs are made it is sent their list (:meth:`Drawing.send`), adds
 the facts of the others, reading those it does not have yet, and draws the page while the build
 writes its other files. Should a graph merged ahead not be in the list (a change elsewhere
 moved its document's part of the resolution), its facts are taken out again (a
@@ -204,15 +204,11 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     gc.disable()
     ahead = _Ahead()
     plan = ahead.read(cache, conn)
-    while plan is None:  # read ahead before the build had sent its list
-        kind, value = conn.recv()
-        if kind == "unchanged":
-            ahead.know(value)
-        else:
-            plan = value
+    if plan is None:  # read ahead before the build had sent its list
+        _kind, plan = conn.recv()
     read = functools.partial(_read, cache)
     facts, done = _kept(ahead, plan, read)
-    facts, missing = _merged(plan, lambda key: ahead.aside.pop(key, None) or read(key), facts, done)
+    facts, missing = _merged(plan, read, facts, done)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
         for view in conn.recv():
@@ -260,8 +256,8 @@ def _receive(conn: Connection, into: list) -> None:
 
 
 class _Ahead:
-    """What the drawing process does before it has the build's list of graphs: it reads the
-    view facts of those the last build drew, and merges the graphs of unchanged documents."""
+    """What the drawing process does before it has the build's list of graphs: it merges the
+    graphs the last build drew of the documents that are unchanged."""
 
     def __init__(self) -> None:
         from .view_data import Ledger, ViewFacts
@@ -269,49 +265,29 @@ class _Ahead:
         self.merged = ViewFacts()
         self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
-        self.aside: dict[str, ViewFacts] = {}  # read, not merged (yet)
-        self.sources: dict[str, str] = {}  # graph -> the cache key of its document
-        self.unchanged: set[str] = set()  # documents (cache keys) the build found unchanged
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
-        """Read the last build's graphs until the build sends its list (returned, if it came).
+        """Merge ahead until the build sends its list (returned, if it came).
 
-        Begins once the build has read its cache (it says which documents are unchanged),
-        not to compete for the processor with that reading, which the rest waits for.
+        Begins once the build has read its cache and said which documents (cache keys) are
+        unchanged, not to compete for the processor with that reading, which the rest waits
+        for. A changed document's graph from the last build is not read: it is not drawn.
         """
-        kind, value = conn.recv()
-        if kind == "plan":
-            return value
-        self.unchanged = value
+        _kind, unchanged = conn.recv()
         plan = cache.get(PLAN, PLAN_KIND) if cache is not None else None
         if not isinstance(plan, dict) or not isinstance(plan.get("items"), list):
             return None
         items, sources = plan["items"], plan.get("sources")
-        if isinstance(sources, list) and len(sources) == len(items):
-            self.sources = {k: s for k, s in zip(items, sources, strict=True) if s}
-        for n, key in enumerate(items):
-            while n % _POLL_EVERY == 0 and conn.poll():
-                kind, value = conn.recv()
-                if kind == "plan":
-                    return value
-                self.know(value)
-            if isinstance(key, str) and (found := _read(cache, key)) is not None:
-                self.aside[key] = found
-                if self.sources.get(key) in self.unchanged:
-                    self._merge(key)
+        if not isinstance(sources, list) or len(sources) != len(items):
+            return None
+        for n, (key, source) in enumerate(zip(items, sources, strict=True)):
+            if n % _POLL_EVERY == 0 and conn.poll():
+                return conn.recv()[1]
+            if source in unchanged and (found := _read(cache, key)) is not None:
+                self.ledger.count(found)
+                self.merged.merge(found)
+                self.done.add(key)
         return None
-
-    def know(self, unchanged: set[str]) -> None:
-        """Merge the graphs read of ``unchanged`` documents, and those read from now on."""
-        self.unchanged = unchanged
-        for key in [k for k in self.aside if self.sources.get(k) in unchanged]:
-            self._merge(key)
-
-    def _merge(self, key: str) -> None:
-        facts = self.aside.pop(key)
-        self.ledger.count(facts)
-        self.merged.merge(facts)
-        self.done.add(key)
 
 
 def _read(cache: Cache | None, key: str) -> ViewFacts | None:

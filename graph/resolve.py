@@ -131,17 +131,9 @@ class _Clusters:
         self.edges.append((a, b, reason))
         return True
 
-    def join_any(self, reps: list[int], i: int, reason: str, detail: str = "") -> None:
-        """Unite ``i`` with the first of ``reps`` it may join, else make it a new one
-        (the reason is ``reason`` and ``detail``, joined by a space, when there is one)."""
-        if reps and not self.tags:  # no judgement can refuse: the first one takes it
-            self.union(reps[0], i, f"{reason} {detail}" if detail else reason)
-            return
-        if not reps:
-            reps.append(i)
-            return
-        why = f"{reason} {detail}" if detail else reason
-        if not any(self.union(r, i, why) for r in reps):
+    def join_any(self, reps: list[int], i: int, reason: str) -> None:
+        """Unite ``i`` with the first of ``reps`` it may join, else make it a new one."""
+        if not any(self.union(r, i, reason) for r in reps):
             reps.append(i)
 
 
@@ -250,8 +242,9 @@ def resolve_detailed(
     by_key: dict[str, list[int]] = defaultdict(list)
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     keys: list[str] = []
-    # Mentions repeat a few thousand names: what a name says is worked out once per name.
+    # Mentions repeat a few names and keys many times: what one says is worked out once.
     acronym: dict[tuple[str, str], str] = {}
+    keyed_as: dict[str, str] = {}  # key -> the reason its mentions join
     named: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
     for i, m in enumerate(mentions):
         key = m.key
@@ -262,7 +255,9 @@ def resolve_detailed(
             key = acronym[surface]
         keys.append(key)
         if key:
-            cl.join_any(by_key[key], i, "same reference id", key)
+            if key not in keyed_as:
+                keyed_as[key] = f"same reference id {key}"
+            cl.join_any(by_key[key], i, keyed_as[key])
             continue
         if m.type == "Person":
             continue
