@@ -66,6 +66,9 @@ class BuildResult:
     ner: bool = False  # whether the statistical NER ran (it changes what is found)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
     store: str = ""  # how the store was made: loaded afresh, or which graphs were replaced
+    # What the build made in memory (its documents and extractions), freed with the result
+    # rather than as the build returns (see :func:`labourgraph.cli.build`).
+    held: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @contextlib.contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -475,6 +478,7 @@ def build(
             extractions, keys = _load_all(
                 sources, problems, limits, debug, jobs, use_ner, reuse, result, drawing
             )
+            result.held.append(extractions)
             outdir.checkpoint("loaded")
             staging = outdir.staging_dir(out)
             try:

@@ -256,15 +256,17 @@ class Cache:
         """Delete the entries (and stray temporary files) this build did not use; how many."""
         removed = 0
         for folder in (self.folder, self.folder / GRAPHS):
-            if not folder.is_dir():
+            try:
+                entries = list(os.scandir(folder))  # file types without a stat each
+            except OSError:  # no such folder yet
                 continue
-            for path in folder.iterdir():
+            for entry in entries:
                 # An entry's files share its key before the first dot (a temporary file
                 # starts with one).
-                if path.is_dir() or path.name.split(".", 1)[0] in self.used:
+                if entry.name.split(".", 1)[0] in self.used or entry.is_dir():
                     continue
                 try:
-                    path.unlink()
+                    os.unlink(entry.path)
                     removed += 1
                 except OSError:
                     pass

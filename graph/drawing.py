@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from . import outdir
 from .cache import Cache, cache_dir, pipeline_version
 from .errors import LabourgraphError
-from .parallel import Side
+from .parallel import Side, finish
 
 if TYPE_CHECKING:
     from .dataset import Blocks
@@ -59,17 +59,23 @@ def draw(
     *,
     on_drawn: Drawn | None = None,
     positions: Positions | None = None,
+    then: Callable[[], None] | None = None,
 ) -> None:
     """Write the network view of ``facts`` (every graph's, merged) to ``dest``, synced.
 
     ``on_drawn`` is told the nodes and edges as soon as they are known, and ``positions``
-    then returns their layout (made elsewhere); by default it is made here.
+    then returns their layout (made elsewhere); by default it is made here. ``then`` is
+    called once the page is written, while what it was made of is still held (a side
+    process ends there, leaving it to the process's end to free).
     """
     from .view import render
     from .view_data import view_data
 
-    render(view_data(facts, on_drawn=on_drawn), dest, positions=positions)
+    data = view_data(facts, on_drawn=on_drawn)
+    render(data, dest, positions=positions)
     outdir.sync(dest)
+    if then is not None:
+        then()
 
 
 def save_plan(cache: Cache, blocks: Blocks, manifest: Path) -> None:
@@ -228,7 +234,7 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
 
-    draw(facts, dest, on_drawn=lay_out, positions=layout)
+    draw(facts, dest, on_drawn=lay_out, positions=layout, then=finish)
     conn.close()
 
 

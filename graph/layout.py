@@ -52,8 +52,16 @@ def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx
 
 
 def positions(node_ids: Iterable[str], edges: Iterable[tuple[str, str]], seed: int = 7) -> Pos:
-    """:func:`compute_layout` of :func:`build_graph` (the view's drawing of these nodes)."""
-    return compute_layout(build_graph(node_ids, edges), seed)
+    """The view's drawing of these nodes: :func:`compute_layout` of :func:`build_graph`,
+    made without either (no networkx graph: a build's view has tens of thousands of nodes)."""
+    ids = sorted(set(node_ids))
+    index = {node: i for i, node in enumerate(ids)}
+    pairs = set()
+    for s, t in edges:
+        a, b = index.get(s), index.get(t)
+        if a is not None and b is not None and a != b:
+            pairs.add((a, b) if a < b else (b, a))
+    return _layout(ids, sorted(pairs), seed)
 
 
 def iterations(n: int) -> int:
@@ -63,7 +71,35 @@ def iterations(n: int) -> int:
     return max(MIN_ITERATIONS, ITERATIONS * FULL_ITERATIONS_UP_TO // n)
 
 
-def _component_layout(graph: nx.DiGraph, comp: list[str], rng: random.Random) -> Pos:
+def _layout(ids: list[str], pairs: list[tuple[int, int]], seed: int) -> Pos:
+    """Positions of ``ids`` (sorted) linked by ``pairs`` (sorted index pairs, low first)."""
+    if not ids:
+        return {}
+    # Weakly connected components, each sorted, biggest first (ties: first id first).
+    members = ig.Graph(n=len(ids), edges=pairs).connected_components().membership
+    comps: dict[int, list[int]] = {}
+    for i, c in enumerate(members):
+        comps.setdefault(c, []).append(i)
+    order = sorted(comps, key=lambda c: (-len(comps[c]), comps[c][0]))
+    # Each component's pairs, in its own numbering: sorted still, as the numbering keeps order.
+    local = [0] * len(ids)
+    for nodes in comps.values():
+        for k, i in enumerate(nodes):
+            local[i] = k
+    edges: dict[int, list[tuple[int, int]]] = {c: [] for c in comps}
+    for a, b in pairs:
+        edges[members[a]].append((local[a], local[b]))
+    rng = random.Random(seed)
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        parts = [_component_layout([ids[i] for i in comps[c]], edges[c], rng) for c in order]
+    finally:
+        ig.set_random_number_generator(random)
+    packed = _pack(parts)
+    return {node: (round(x, 1) + 0.0, round(y, 1) + 0.0) for node, (x, y) in sorted(packed.items())}
+
+
+def _component_layout(comp: list[str], pairs: list[tuple[int, int]], rng: random.Random) -> Pos:
     """Positions for one component, centred on the origin, median edge = EDGE_LENGTH."""
     n = len(comp)
     if n == 1:
@@ -71,9 +107,6 @@ def _component_layout(graph: nx.DiGraph, comp: list[str], rng: random.Random) ->
     if n == 2:
         half = EDGE_LENGTH / 2
         return {comp[0]: (-half, 0.0), comp[1]: (half, 0.0)}
-    index = {node: i for i, node in enumerate(comp)}
-    # A weakly connected component: the out-edges of its nodes are all its edges.
-    pairs = sorted({tuple(sorted((index[s], index[t]))) for s, t in graph.out_edges(comp)})
     g = ig.Graph(n=n, edges=pairs)
     # igraph's own starting box (side sqrt(n)); a wider start makes the grid variant up to
     # 5x slower at 20k nodes for no better drawing (bench/README.md).
@@ -121,17 +154,4 @@ def _pack(parts: list[Pos]) -> Pos:
 
 def compute_layout(graph: nx.DiGraph, seed: int = 7) -> Pos:
     """Positions ``{node: (x, y)}`` in vis-network pixels, rounded to 0.1, deterministic."""
-    if graph.number_of_nodes() == 0:
-        return {}
-    rng = random.Random(seed)
-    comps = sorted(
-        (sorted(c) for c in nx.weakly_connected_components(graph)),
-        key=lambda c: (-len(c), c[0]),
-    )
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        parts = [_component_layout(graph, comp, rng) for comp in comps]
-    finally:
-        ig.set_random_number_generator(random)
-    packed = _pack(parts)
-    return {node: (round(x, 1) + 0.0, round(y, 1) + 0.0) for node, (x, y) in sorted(packed.items())}
+    return positions(graph.nodes, graph.edges, seed)
