@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .dataset import Blocks
     from .layout import Pos
     from .view import Positions, ViewData
-    from .view_data import Drawn, ViewFacts
+    from .view_data import Drawn, Joined, ViewFacts
 
 # The cache entry listing the graphs the last build drew (a folder of its own: one entry,
 # replaced by each build, never pruned): a dict of "items" (each graph's cache key, or its
@@ -60,18 +60,20 @@ def draw(
     on_drawn: Drawn | None = None,
     positions: Positions | None = None,
     then: Callable[[], None] | None = None,
+    joined: Joined | None = None,
 ) -> None:
     """Write the network view of ``facts`` (every graph's, merged) to ``dest``, synced.
 
     ``on_drawn`` is told the nodes and edges as soon as they are known, and ``positions``
     then returns their layout (made elsewhere); by default it is made here. ``then`` is
     called once the page is written, while what it was made of is still held (a side
-    process ends there, leaving it to the process's end to free).
+    process ends there, leaving it to the process's end to free). ``joined`` holds quotes
+    joined ahead (see :class:`~labourgraph.view_data.Joined`).
     """
     from .view import render
     from .view_data import view_data
 
-    data = view_data(facts, on_drawn=on_drawn)
+    data = view_data(facts, on_drawn=on_drawn, joined=joined)
     render(data, dest, positions=positions)
     outdir.sync(dest)
     if then is not None:
@@ -187,10 +189,11 @@ def _merged(
     read: Callable[[str], ViewFacts | None],
     facts: ViewFacts | None = None,
     done: Collection[str] = (),
+    note: Callable[[ViewFacts], None] = lambda _facts: None,
 ) -> tuple[ViewFacts, list[str]]:
     """The view facts of a plan's graphs merged (pickled, or ``read`` by cache key) into
     ``facts`` (which holds those of ``done`` already), and the keys ``read`` found nothing
-    under."""
+    under; ``note`` is shown each graph merged."""
     from .view_data import ViewFacts
 
     facts, missing = facts if facts is not None else ViewFacts(), []
@@ -201,6 +204,7 @@ def _merged(
         if found is None:
             missing.append(item)
         else:
+            note(found)
             facts.merge(found)
     return facts, missing
 
@@ -214,11 +218,14 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
         _kind, plan = conn.recv()
     read = functools.partial(_read, cache)
     facts, done = _kept(ahead, plan, read)
-    facts, missing = _merged(plan, read, facts, done)
+    note = ahead.joined.note
+    facts, missing = _merged(plan, read, facts, done, note)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
         for view in conn.recv():
-            facts.merge(pickle.loads(view))
+            found = pickle.loads(view)
+            note(found)
+            facts.merge(found)
 
     laid: list[Pos] = []
     reader = threading.Thread(target=_receive, args=(conn, laid))
@@ -234,7 +241,7 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
 
-    draw(facts, dest, on_drawn=lay_out, positions=layout, then=finish)
+    draw(facts, dest, on_drawn=lay_out, positions=layout, then=finish, joined=ahead.joined)
     conn.close()
 
 
@@ -244,14 +251,16 @@ def _kept(
     """The facts merged ahead and their graphs, without those of graphs not drawn now (a
     change elsewhere moved their documents' part of the resolution); should one of those be
     unreadable now, nothing (the list is merged afresh)."""
-    from .view_data import ViewFacts
+    from .view_data import Joined, ViewFacts
 
     gone = ahead.done - set(plan)
     for key in sorted(gone):
         facts = read(key)
         if facts is None:
             ahead.merged = ViewFacts()  # let go of it before merging afresh
+            ahead.joined = Joined()
             return None, set()
+        ahead.joined.note(facts)
         ahead.ledger.take_out(ahead.merged, facts)
     return ahead.merged, ahead.done - gone
 
@@ -266,11 +275,12 @@ class _Ahead:
     graphs the last build drew of the documents that are unchanged."""
 
     def __init__(self) -> None:
-        from .view_data import Ledger, ViewFacts
+        from .view_data import Joined, Ledger, ViewFacts
 
         self.merged = ViewFacts()
         self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
+        self.joined = Joined()  # their quotes, joined once they are all merged
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
         """Merge ahead until the build sends its list (returned, if it came).
@@ -293,6 +303,8 @@ class _Ahead:
                 self.ledger.count(found)
                 self.merged.merge(found)
                 self.done.add(key)
+        if not conn.poll():  # still no list: join the quotes, the longest part of drawing
+            self.joined.join(self.merged)
         return None
 
 

@@ -116,16 +116,21 @@ class _Clusters:
 
     def union(self, a: int, b: int, reason: str) -> bool:
         """Unite the clusters of ``a`` and ``b``; False when a judgement forbids it."""
-        ra, rb = self.find(a), self.find(b)
+        parent = self.parent
+        # Most mentions stand alone, or under their root, when they are joined.
+        ra = a if parent[a] == a else self.find(a)
+        rb = b if parent[b] == b else self.find(b)
         if ra == rb:
             return True
-        if self.blocked(ra, rb):
+        if self.tags and self.blocked(ra, rb):
             self.refused.setdefault((min(a, b), max(a, b)), reason)
             return False
         lo, hi = (ra, rb) if ra < rb else (rb, ra)
-        self.parent[hi] = lo
-        self.reasons[lo].extend(self.reasons.pop(hi, []))
-        self.reasons[lo].append(reason)
+        parent[hi] = lo
+        mine, theirs = self.reasons[lo], self.reasons.pop(hi, None)
+        if theirs:
+            mine.extend(theirs)
+        mine.append(reason)
         if hi in self.tags:
             self.tags[lo] |= self.tags.pop(hi)
         self.edges.append((a, b, reason))
@@ -133,7 +138,9 @@ class _Clusters:
 
     def join_any(self, reps: list[int], i: int, reason: str) -> None:
         """Unite ``i`` with the first of ``reps`` it may join, else make it a new one."""
-        if not any(self.union(r, i, reason) for r in reps):
+        if reps and not self.tags:  # no not-same judgement: the first one takes it
+            self.union(reps[0], i, reason)
+        elif not any(self.union(r, i, reason) for r in reps):
             reps.append(i)
 
 

@@ -131,15 +131,18 @@ def _incidents(cur: Curated) -> list[Item]:
             reports[ids[inc.key]].append(inc)
     out = []
     for iid, incs in sorted(reports.items()):
+        no_agent, no_date = not any(i.agents for i in incs), not any(i.date for i in incs)
+        if not (no_agent or no_date):  # most incidents: nothing to review
+            continue
         first = min(incs, key=lambda i: (i.doc_id, i.evidence.start))
         who = ", ".join(dict.fromkeys(m.name for i in incs for m in (i.targets or i.agents)))
         who = who if len(who) <= 80 else who[:79] + "…"
         quote = " ".join(first.evidence.text.split())[:120]
         what = f'{first.type} {iid} ({who}) in {first.doc_id}: "{quote}"'
         reject = snippet("reject", iid)
-        if not any(i.agents for i in incs):
+        if no_agent:
             out.append(_item("no_agent", (iid,), f"{what} has no agent", [reject]))
-        if not any(i.date for i in incs):
+        if no_date:
             out.append(_item("no_date", (iid,), f"{what} has no date", [reject]))
     return out
 

@@ -445,14 +445,106 @@ def _documents(facts: ViewFacts) -> dict[str, dict[str, str]]:
 _EvidenceRow = tuple[str, str, str, str, str, str, int, int, str, str]
 
 
+class Joined:
+    """The quotes of every node of some merged facts, joined ahead of a later merge.
+
+    The drawing process joins them (:meth:`join`) while it waits for the build's list of
+    graphs, from the graphs it merged ahead, and is told (:meth:`note`) each graph it takes
+    out or adds after; :func:`_evidence` then joins again only the nodes those touched: a
+    node that none of their annotations names, whose being an incident is unchanged and whose
+    documents' particulars are the same has the quotes joined here.
+    """
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, dict[tuple, _EvidenceRow]] = {}
+        self.reports: dict[str, set[str]] = {}
+        self.incidents: set[str] = set()
+        self.docs: dict[str, tuple[str, ...]] = {}
+        self.sources: dict[str, set[str]] = defaultdict(set)  # document -> nodes it quotes
+        self.touched: set[str] = set()  # nodes of the graphs noted
+        self.anns: set[str] = set()  # annotations of the graphs noted
+        self.joined = False
+
+    def join(self, facts: ViewFacts) -> None:
+        """Join the quotes of every node of ``facts``."""
+        self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
+        self.docs = _document_rows(facts)
+        self.evidence, self.reports = _join(facts, _EVERY, self.incidents, self.docs, self.sources)
+        self.joined = True
+
+    def note(self, facts: ViewFacts) -> None:
+        """Note a graph taken out of the facts joined, or merged into them, since."""
+        for ann, bodies in facts.bodies.items():
+            self.touched |= bodies
+            self.anns.add(ann)
+        self.anns.update(facts.quotes)
+        for node, anns in facts.evidence.items():
+            self.touched.add(node)
+            self.anns |= anns
+
+    def evidence_of(
+        self, facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
+    ) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
+        """:func:`_evidence` of ``facts`` (those joined, and the graphs noted since)."""
+        docs = _document_rows(facts)
+        dirty = self.touched | (set(incidents) ^ self.incidents)
+        for source in docs.keys() | self.docs.keys():
+            if docs.get(source) != self.docs.get(source):
+                dirty |= self.sources.get(source, set())
+        if self.anns:
+            for ann in self.anns:
+                dirty |= facts.bodies.get(ann, set())
+            dirty.update(n for n, anns in facts.evidence.items() if not anns.isdisjoint(self.anns))
+        evidence, reports = _join(facts, {n for n in dirty if n in nodes}, incidents, docs)
+        for n, quotes in self.evidence.items():
+            if n in nodes and n not in dirty:
+                evidence[n] = quotes
+                reports[n] = self.reports[n]
+        return evidence, reports
+
+
+class _Every:
+    """The collection that holds every node."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_EVERY: Collection[str] = _Every()  # type: ignore[assignment]
+
+
+def _document_rows(facts: ViewFacts) -> dict[str, tuple[str, ...]]:
+    """Document -> (path, *DOC_FIELDS)."""
+    fields = ("path", *DOC_FIELDS)
+    return {source: tuple(d[f] for f in fields) for source, d in _documents(facts).items()}
+
+
 def _evidence(
-    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
+    facts: ViewFacts,
+    nodes: Collection[str],
+    incidents: Collection[str],
+    joined: Joined | None = None,
 ) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
     """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
 
     A node's quotes are those of the annotations whose body it is, and for an incident also
-    those of its lg:evidence annotations; only ``nodes`` are read.
+    those of its lg:evidence annotations; only ``nodes`` are read. With ``joined`` (quotes
+    joined ahead, see :class:`Joined`), only the nodes changed since are joined here.
     """
+    if joined is not None and joined.joined:
+        return joined.evidence_of(facts, nodes, incidents)
+    return _join(facts, nodes, incidents, _document_rows(facts))
+
+
+def _join(
+    facts: ViewFacts,
+    nodes: Collection[str],
+    incidents: Collection[str],
+    docs: dict[str, tuple[str, ...]],
+    sources: dict[str, set[str]] | None = None,
+) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
+    """:func:`_evidence` under ``docs`` (each document's row); ``sources`` is told which
+    nodes quote each document."""
     annotations: dict[str, set[str]] = defaultdict(set)
     for ann, bodies in facts.bodies.items():
         for n in bodies:
@@ -462,9 +554,7 @@ def _evidence(
         if n in incidents and n in nodes:
             for ann in anns:
                 annotations[ann].add(n)
-    fields = ("path", *DOC_FIELDS)
-    docs = {source: tuple(d[f] for f in fields) for source, d in _documents(facts).items()}
-    unknown = ("",) * len(fields)
+    unknown = ("",) * (1 + len(DOC_FIELDS))
     evidence: dict[str, dict[tuple, _EvidenceRow]] = defaultdict(dict)
     reports: dict[str, set[str]] = defaultdict(set)
     for ann, owners in annotations.items():
@@ -472,6 +562,8 @@ def _evidence(
             path, title, publisher, issued, url = docs.get(source, unknown)
             ev = (exact, path, title, publisher, issued, url, int(start), int(end), prefix, suffix)
             key = (path, ev[6], ev[7])
+            if sources is not None:
+                sources[source] |= owners
             for node in owners:
                 # An incident's quote is reached both as the body of its annotation and
                 # through lg:evidence, and is one piece of evidence. Should one span carry
@@ -515,13 +607,18 @@ Drawn = Callable[[Collection[str], list[tuple[str, str]]], object]
 
 
 def view_data(
-    facts: ViewFacts, title: str = "labourgraph", *, on_drawn: Drawn | None = None
+    facts: ViewFacts,
+    title: str = "labourgraph",
+    *,
+    on_drawn: Drawn | None = None,
+    joined: Joined | None = None,
 ) -> ViewData:
     """Everything the view draws, from the merged facts of every graph.
 
     ``on_drawn`` is called with the ids of the nodes and the ends of the edges as soon as
     they are known, before the rest (quotes, dates) is joined: the build starts the layout
     there, in another process (their :func:`labourgraph.layout.positions` is the view's).
+    ``joined`` holds quotes joined ahead (see :class:`Joined`).
     """
     typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
     nodes = _entities(facts)
@@ -529,7 +626,7 @@ def view_data(
     drawn = nodes.keys() | incidents.keys()
     if on_drawn is not None:
         on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
-    evidence, reports = _evidence(facts, drawn, typed_incidents)
+    evidence, reports = _evidence(facts, drawn, typed_incidents, joined)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:

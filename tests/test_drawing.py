@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
+import pickle
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from labourgraph.cli import main
 from labourgraph.dataset import cached_view
 from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
 from labourgraph.loaders import Limits
-from labourgraph.view_data import Ledger, ViewFacts, view_data
+from labourgraph.view_data import Joined, Ledger, ViewFacts, view_data
 
 from .conftest import OUTPUTS, quiet_build, same_outputs
 
@@ -229,3 +232,81 @@ def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
                 rest.merge(facts(key))
         assert merged == rest
         assert view_data(merged) == view_data(rest)
+
+
+def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    cache = Cache(cache_dir(out), False, Limits())
+    # Every graph drawn: the documents' (cache keys) and the others' (their pickled facts).
+    keys = Cache(cache_dir(out), False, Limits()).get(PLAN, PLAN_KIND)["items"]
+
+    def facts(key: str | bytes) -> ViewFacts:
+        found = pickle.loads(key) if isinstance(key, bytes) else cached_view(cache, key)
+        assert found is not None
+        return found
+
+    def merged(without: str | bytes = "") -> ViewFacts:
+        m = ViewFacts()
+        for key in keys:
+            if key != without:
+                m.merge(facts(key))
+        return m
+
+    def ahead() -> tuple[ViewFacts, Ledger, Joined]:
+        m, ledger, joined = ViewFacts(), Ledger(), Joined()
+        for key in keys:
+            f = facts(key)
+            ledger.count(f)
+            m.merge(f)
+        joined.join(m)
+        return m, ledger, joined
+
+    for gone in keys:
+        # Taken out (its document removed), then put back (its graph moved, the same), or
+        # put back without its first annotation (moved, and changed).
+        m, ledger, joined = ahead()
+        joined.note(f := facts(gone))
+        ledger.take_out(m, f)
+        assert view_data(m, joined=joined) == view_data(merged(without=gone))
+        shorter = copy.deepcopy(m)
+        joined.note(f := facts(gone))
+        m.merge(f)
+        assert view_data(m, joined=joined) == view_data(merged())
+        if f.bodies:
+            first = min(f.bodies)
+            f = facts(gone)
+            del f.bodies[first]
+            f.quotes.pop(first, None)
+            whole = merged(without=gone)
+            whole.merge(copy.deepcopy(f))
+            shorter.merge(f)
+            assert view_data(shorter, joined=joined) == view_data(whole)
+
+    # Merged after the join, a graph that retitles a document, and one that makes an incident
+    # of an actor that an annotation of an incident's was linked to as evidence before.
+    m, _ledger, joined = ahead()
+    whole = merged()
+    doc = min(m.values["path"])
+    # The drawn actor quoted least (the view shows an actor's first MAX_MENTIONS quotes).
+    quoted = Counter(n for bodies in m.bodies.values() for n in bodies)
+    actor = min(
+        (k, n)
+        for n, k in quoted.items()
+        if m.values["pref"].get(n) and m.lg_types[n] and "Incident" not in m.lg_types[n]
+    )[1]
+    linked, retitled, typed = ViewFacts(), ViewFacts(), ViewFacts()
+    linked.evidence[actor].add(min(m.quotes))
+    retitled.values["title"][doc].add("A title stated elsewhere")
+    typed.lg_types[actor].add("Incident")
+    for f in (m, whole):
+        f.merge(copy.deepcopy(linked))  # merging uses up what is merged in
+    joined.join(m)
+    for extra in (retitled, typed):
+        for f in (m, whole):
+            f.merge(copy.deepcopy(extra))
+        joined.note(extra)
+    assert view_data(m, joined=joined) == view_data(whole)
+    assert view_data(m, joined=joined) != view_data(merged())

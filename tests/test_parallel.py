@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from labourgraph.errors import LabourgraphError
-from labourgraph.parallel import Side, SideError
+from labourgraph.parallel import Side, SideError, finish
 
 from .conftest import SOURCES
 
@@ -32,6 +32,12 @@ def _vanish() -> None:
     os._exit(3)
 
 
+def _finish_then_write(dest: Path) -> None:
+    _write_pid(dest)
+    finish()  # in a side process, the end of it: what follows never runs there
+    dest.write_text("after finish", encoding="utf-8")
+
+
 def _sleep_then_write(dest: Path) -> None:
     time.sleep(3)
     dest.write_text("late", encoding="utf-8")
@@ -43,6 +49,13 @@ def test_side_work_runs_in_another_process_only_when_forked(tmp_path: Path, fork
     side = Side(_write_pid, (dest,), fork=fork)
     assert side.wait() >= 0
     assert (int(dest.read_text()) != os.getpid()) is fork
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_finishing_ends_a_side_process_at_once_and_nothing_else(tmp_path: Path, fork: bool) -> None:
+    dest = tmp_path / "pid"
+    assert Side(_finish_then_write, (dest,), fork=fork).wait() >= 0
+    assert (dest.read_text() == "after finish") is not fork
 
 
 def test_a_side_error_comes_back_with_its_class_and_message() -> None:
