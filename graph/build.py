@@ -352,25 +352,45 @@ def _what(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _write_texts(staging: Path, previous: Path, texts: list[tuple[str, str]]) -> None:
-    """Write each ``(relative path, text)`` into ``staging``, or hard-link the previous
-    build's copy when it is the same.
+def _write_texts(
+    staging: Path,
+    previous: Path,
+    texts: list[tuple[str, str, str | None]],
+    cache: Cache | None,
+) -> None:
+    """Write each ``(relative path, text, document's cache key)`` into ``staging``, or
+    hard-link the previous build's copy when it is the same.
 
-    A link costs no data written, synced, or freed when the previous build is deleted.
+    A link costs no data written, synced, or freed when the previous build is deleted. The
+    previous copy is taken unread when ``cache`` says the last build wrote it for the same
+    key and it has not changed since (size, time, inode); else it is read and compared.
+    This build's files are noted in ``cache`` for the next.
     """
     os.mkdir(os.path.join(staging, "text"))
-    for rel, text in texts:
+    known = cache.last_texts if cache is not None else {}
+    made: dict[str, tuple[str, int, int, int, int]] = {}
+    for rel, text, key in texts:
         path, before = os.path.join(staging, rel), os.path.join(previous, rel)
         data = text.encode("utf-8")
         with contextlib.suppress(OSError):
-            if os.stat(before).st_size == len(data):
-                with open(before, "rb") as fh:
-                    same = fh.read() == data
-                if same:
-                    os.link(before, path)
-                    continue
+            st = os.stat(before)
+            if st.st_size == len(data):
+                mark = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+                if key is None or known.get(rel) != mark:
+                    with open(before, "rb") as fh:
+                        if fh.read() != data:
+                            raise OSError  # changed: written below
+                os.link(before, path)
+                if key is not None:
+                    made[rel] = mark
+                continue
         with open(path, "wb") as fh:
             fh.write(data)
+        if key is not None:
+            st = os.stat(path)
+            made[rel] = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    if cache is not None:
+        cache.texts = made
 
 
 def _write(path: Path, text: str) -> None:
@@ -519,9 +539,12 @@ def _write_outputs(
     # Written in a thread while this one resolves: mostly reads, links and writes, which
     # release the GIL (the text of an unchanged document is the last build's, linked).
     text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
-    texts = [(text_files[x.document.doc_id], x.document.source_text) for x in extractions]
+    texts = [
+        (text_files[x.document.doc_id], x.document.source_text, keys.get(x.document.doc_id))
+        for x in extractions
+    ]
     with ThreadPoolExecutor(1) as pool:
-        writing = pool.submit(_write_texts, staging, previous, texts)
+        writing = pool.submit(_write_texts, staging, previous, texts, cache)
         with result.timed("resolve"):
             curated = curate(extractions, judged)
         with result.timed("rdf"):

@@ -129,6 +129,11 @@ class Cache:
     used: set[str] = field(default_factory=set)
     index: dict[str, tuple[Signature, str]] = field(default_factory=dict)  # this build's files
     _index_time: int = field(default=0, init=False)  # when this build looked at them
+    # The text files of a build (relative path -> the key of its document, and the file's
+    # size, modification time, inode and device): the last build's, read by :meth:`keys`,
+    # and this build's, saved with the index.
+    texts: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
+    last_texts: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
 
     def keys(self, files: list[tuple[Path, Path]], jobs: int) -> list[str | None]:
         """The key of each ``(path, root)`` (see :meth:`key`), in order.
@@ -145,6 +150,7 @@ class Cache:
         seen = 0
         if isinstance(last, dict) and last.get("settings") == self._settings.hexdigest():
             known, seen = last["files"], last["time"]
+            self.last_texts = last.get("texts", {})
         signatures = [signature(path, root) for path, root in files]
         out: list[str | None] = [None] * len(files)
         todo = []
@@ -169,7 +175,7 @@ class Cache:
     def save_index(self) -> None:
         """Keep this build's files' signatures and keys for the next build (:meth:`keys`)."""
         entry = {"settings": self._settings.hexdigest(), "time": self._index_time}
-        self.put(INDEX, entry | {"files": self.index}, INDEX_KIND)
+        self.put(INDEX, entry | {"files": self.index, "texts": self.texts}, INDEX_KIND)
 
     @functools.cached_property
     def _settings(self) -> hashlib._Hash:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from labourgraph import build as build_module
 from labourgraph import cache as cache_module
 from labourgraph import dataset, extraction
 from labourgraph.cache import GRAPHS, cache_dir
@@ -201,6 +202,26 @@ def test_unchanged_texts_are_the_previous_builds_files_and_an_edited_one_is_new(
     changed = [name for name, p in again.items() if p.stat().st_ino != texts[name]]
     assert len(changed) == 1  # the others are hard links to the files the first build wrote
     assert again[changed[0]].read_text(encoding="utf-8") == edited.read_text(encoding="utf-8")
+
+
+def test_unchanged_texts_are_linked_unread_and_one_edited_in_the_folder_is_written_again(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    tampered = sorted((out / "text").iterdir())[0]
+    good = tampered.read_bytes()
+    tampered.write_bytes(b"x" * len(good))  # the same size, a new time
+    read: list[str] = []
+
+    def counting(file, *args, **kwargs):
+        read.append(Path(file).parent.name)
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "open", counting, raising=False)
+    quiet_build(sources, out)
+    assert (out / "text" / tampered.name).read_bytes() == good
+    assert read.count("text") == 1 + 1  # the tampered file read, then written again
 
 
 @pytest.fixture
