@@ -212,6 +212,13 @@ def _merged(
 def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     # Millions of objects that live until the page is written, and no cycles to speak of.
     gc.disable()
+    # What the page is made with, imported while the build reads its cache (not before:
+    # the build's own process has no use for them).
+    import jinja2  # noqa: F401
+    import pyvis.network  # noqa: F401
+
+    from .layout import EDGE_LENGTH  # noqa: F401
+
     ahead = _Ahead()
     plan = ahead.read(cache, conn)
     if plan is None:  # read ahead before the build had sent its list

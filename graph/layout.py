@@ -16,8 +16,7 @@ import random
 import statistics
 import sys
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 # igraph imports matplotlib.pyplot, when installed, for plotting this module never does: 0.6 s
 # of every build's start. Told matplotlib is absent it skips that (igraph's own matplotlib
@@ -42,9 +41,14 @@ FULL_ITERATIONS_UP_TO = 10_000
 MIN_ITERATIONS = 150
 Pos = dict[str, tuple[float, float]]
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
     """A directed graph with ``node_ids`` (sorted) and the edges between known nodes."""
+    import networkx as nx  # for tests and tools: the view's layout needs no graph object
+
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(set(node_ids)))
     graph.add_edges_from(sorted((s, t) for s, t in edges if s != t and s in graph and t in graph))

@@ -39,13 +39,17 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-from pyvis.network import Network
-
-from . import layout
 from .model import ENTITY_TYPES, INCIDENT_TYPES
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .layout import Pos
+
+# pyvis (which imports IPython), jinja2 and igraph are imported where a page is made or laid
+# out, not with this module: a build's own process needs none of them when another draws.
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,7 @@ class _Prepared:
     types: list[tuple[str, str, str, str, str]]
 
 
-Positions = Callable[[], layout.Pos]  # the layout, laid out elsewhere (see :func:`render`)
+Positions = Callable[[], "Pos"]  # the layout, laid out elsewhere (see :func:`render`)
 
 
 def _prepare(data: ViewData, seed: int, positions: Positions | None = None) -> _Prepared:
@@ -263,7 +267,9 @@ def _prepare(data: ViewData, seed: int, positions: Positions | None = None) -> _
         }
     )
     if positions is None:
-        pos = layout.positions(known, ((s, t) for s, t, _, _ in edges), seed)
+        from .layout import positions as lay_out
+
+        pos = lay_out(known, ((s, t) for s, t, _, _ in edges), seed)
         positions = lambda: pos  # noqa: E731
     return _Prepared(nodes, edges, positions, _types(nodes))
 
@@ -299,6 +305,8 @@ def _edge_colour(kind: str) -> dict:
 
 
 def _options(n_nodes: int, physics: bool, seed: int) -> dict:
+    from .layout import EDGE_LENGTH
+
     big = n_nodes > BIG_GRAPH
     return {
         "autoResize": True,
@@ -308,7 +316,7 @@ def _options(n_nodes: int, physics: bool, seed: int) -> dict:
             "solver": "barnesHut",
             "barnesHut": {
                 "gravitationalConstant": -3000,
-                "springLength": layout.EDGE_LENGTH,
+                "springLength": EDGE_LENGTH,
                 "springConstant": 0.03,
                 "damping": 0.3,
                 "avoidOverlap": 0.2,
@@ -497,6 +505,9 @@ def _csp_hash(script: str) -> str:
 
 
 def _environment(payload: dict) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
     )
@@ -523,6 +534,8 @@ def render_html(
     ``positions`` returns the layout when it is made elsewhere: it must be
     ``layout.positions`` of the nodes and edges of ``data`` with ``seed``.
     """
+    from pyvis.network import Network
+
     payload = _payload(data, physics, seed, positions)
     # pyvis drives the template; nodes and edges go in packed, so its lists stay empty.
     net = Network(

@@ -25,7 +25,6 @@ from datetime import date
 from itertools import product
 from typing import Protocol
 
-import networkx as nx
 import pyoxigraph as ox
 
 from .errors import LabourgraphError
@@ -785,6 +784,8 @@ def filter_view(
        actor itself kept whatever its type. Incidents sit between actors, so 2 hops reach
        the actors it acted with or against.
     """
+    import networkx as nx  # only here: a build never narrows its view
+
     centre = find_node(data, focus) if focus else None
     wanted = parse_types(types)
     nodes = {n.id: n for n in sorted(data.nodes, key=lambda n: n.id)}

@@ -96,3 +96,20 @@ def test_a_build_of_known_documents_loads_no_spacy(tmp_path: Path) -> None:
     first, second = (r.stdout.split() for r in runs)
     assert first == ["0", "True"]  # new documents: extracted
     assert second[1] == "False" and int(second[0]) > 0  # all known: nothing to extract
+
+
+def test_with_a_second_job_the_builds_own_process_imports_nothing_to_draw(tmp_path: Path) -> None:
+    """The page is drawn and laid out elsewhere: pyvis (and IPython with it), jinja2 and
+    networkx stay out of the build's process (igraph comes in for the layout, at the end)."""
+    out = tmp_path / "out"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from labourgraph.build import build\n"
+        f"build([Path({str(SOURCES)!r})], Path({str(out)!r}), ner=False, jobs=2,"
+        " echo=lambda line: None)\n"
+        "print(sorted(m for m in ('pyvis', 'IPython', 'jinja2', 'networkx') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["[]"]
+    assert (out / "network.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
