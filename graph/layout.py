@@ -1,6 +1,9 @@
 """Deterministic node positions for the network view.
 
-The graph model is a :class:`networkx.DiGraph` (nodes inserted sorted by id). Each weakly
+Nodes are numbered in id order and edges become pairs of numbers (a direction and repeats
+do not matter): no graph object is made for the view (for tests and tools,
+:func:`build_graph` makes a :class:`networkx.DiGraph` that :func:`compute_layout` lays out
+the same way). Each weakly
 connected component is laid out on its own with igraph's Fruchterman-Reingold (grid variant
 above :data:`GRID_ABOVE` nodes), started from a seed matrix drawn from ``random.Random(seed)``
 while igraph's random generator is temporarily bound to a ``Random`` with the same seed. Each
