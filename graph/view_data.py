@@ -427,14 +427,15 @@ def _incidents(facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incid
     return out
 
 
-def _documents(facts: ViewFacts) -> dict[str, dict[str, str]]:
-    """Each lg:Document with a source path -> path, title, publisher, issued, url (or "")."""
-    paths = facts.values["path"]
+def _documents(facts: ViewFacts, only: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
+    """Each lg:Document with a source path (of those among ``only``) -> path, title,
+    publisher, issued, url (or "")."""
+    paths, types = facts.values["path"], facts.lg_types
     return {
         d: {"path": _pick(paths[d])}
         | {name: _pick(facts.values[name].get(d, ())) for name in DOC_FIELDS}
-        for d, kinds in facts.lg_types.items()
-        if "Document" in kinds and paths.get(d)
+        for d in (types if only is None else only)
+        if "Document" in types.get(d, ()) and paths.get(d)
     }
 
 
@@ -460,15 +461,21 @@ class Joined:
         self.incidents: set[str] = set()
         self.docs: dict[str, tuple[str, ...]] = {}
         self.sources: dict[str, set[str]] = defaultdict(set)  # document -> nodes it quotes
+        self.bodies_of: dict[str, list[str]] = defaultdict(list)  # node -> its annotations
         self.touched: set[str] = set()  # nodes of the graphs noted
         self.anns: set[str] = set()  # annotations of the graphs noted
+        self.subjects: set[str] = set()  # what the graphs noted give types or values
         self.joined = False
 
     def join(self, facts: ViewFacts) -> None:
         """Join the quotes of every node of ``facts``."""
         self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
         self.docs = _document_rows(facts)
-        self.evidence, self.reports = _join(facts, _EVERY, self.incidents, self.docs, self.sources)
+        annotations = _owners(facts, _EVERY, self.incidents)
+        self.evidence, self.reports = _assemble(facts, annotations, self.docs, self.sources)
+        for ann, bodies in facts.bodies.items():
+            for n in bodies:
+                self.bodies_of[n].append(ann)
         self.joined = True
 
     def note(self, facts: ViewFacts) -> None:
@@ -480,21 +487,48 @@ class Joined:
         for node, anns in facts.evidence.items():
             self.touched.add(node)
             self.anns |= anns
+        self.subjects.update(facts.lg_types)
+        for by in facts.values.values():
+            self.subjects.update(by)
 
     def evidence_of(
         self, facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
     ) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
         """:func:`_evidence` of ``facts`` (those joined, and the graphs noted since)."""
-        docs = _document_rows(facts)
+        # Only a document the graphs noted give types or values can have other particulars.
+        docs = dict(self.docs)
+        fresh = _document_rows(facts, [d for d in self.subjects if d in facts.lg_types])
         dirty = self.touched | (set(incidents) ^ self.incidents)
-        for source in docs.keys() | self.docs.keys():
-            if docs.get(source) != self.docs.get(source):
+        for source in self.subjects:
+            row = fresh.get(source)
+            if row != docs.get(source):
                 dirty |= self.sources.get(source, set())
+                if row is None:
+                    del docs[source]
+                else:
+                    docs[source] = row
         if self.anns:
             for ann in self.anns:
                 dirty |= facts.bodies.get(ann, set())
             dirty.update(n for n, anns in facts.evidence.items() if not anns.isdisjoint(self.anns))
-        evidence, reports = _join(facts, {n for n in dirty if n in nodes}, incidents, docs)
+        # The annotations of the nodes to join again: theirs when joined, and those of the
+        # graphs noted since, as they stand now (no scan of every annotation).
+        noted: dict[str, list[str]] = defaultdict(list)
+        for ann in self.anns:
+            for n in facts.bodies.get(ann, ()):
+                noted[n].append(ann)
+        annotations: dict[str, set[str]] = defaultdict(set)
+        for n in dirty:
+            if n not in nodes:
+                continue
+            for ann in (*self.bodies_of.get(n, ()), *noted.get(n, ())):
+                bodies = facts.bodies.get(ann)
+                if bodies is not None and n in bodies:
+                    annotations[ann].add(n)
+            if n in incidents:
+                for ann in facts.evidence.get(n, ()):
+                    annotations[ann].add(n)
+        evidence, reports = _assemble(facts, annotations, docs)
         for n, quotes in self.evidence.items():
             if n in nodes and n not in dirty:
                 evidence[n] = quotes
@@ -512,10 +546,12 @@ class _Every:
 _EVERY: Collection[str] = _Every()  # type: ignore[assignment]
 
 
-def _document_rows(facts: ViewFacts) -> dict[str, tuple[str, ...]]:
-    """Document -> (path, *DOC_FIELDS)."""
+def _document_rows(
+    facts: ViewFacts, only: Iterable[str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Document -> (path, *DOC_FIELDS), of every document or those among ``only``."""
     fields = ("path", *DOC_FIELDS)
-    return {source: tuple(d[f] for f in fields) for source, d in _documents(facts).items()}
+    return {source: tuple(d[f] for f in fields) for source, d in _documents(facts, only).items()}
 
 
 def _evidence(
@@ -532,18 +568,14 @@ def _evidence(
     """
     if joined is not None and joined.joined:
         return joined.evidence_of(facts, nodes, incidents)
-    return _join(facts, nodes, incidents, _document_rows(facts))
+    return _assemble(facts, _owners(facts, nodes, incidents), _document_rows(facts))
 
 
-def _join(
-    facts: ViewFacts,
-    nodes: Collection[str],
-    incidents: Collection[str],
-    docs: dict[str, tuple[str, ...]],
-    sources: dict[str, set[str]] | None = None,
-) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
-    """:func:`_evidence` under ``docs`` (each document's row); ``sources`` is told which
-    nodes quote each document."""
+def _owners(
+    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
+) -> dict[str, set[str]]:
+    """annotation -> the ``nodes`` whose quotes it holds (as body, or as an incident's
+    lg:evidence)."""
     annotations: dict[str, set[str]] = defaultdict(set)
     for ann, bodies in facts.bodies.items():
         for n in bodies:
@@ -553,6 +585,17 @@ def _join(
         if n in incidents and n in nodes:
             for ann in anns:
                 annotations[ann].add(n)
+    return annotations
+
+
+def _assemble(
+    facts: ViewFacts,
+    annotations: dict[str, set[str]],
+    docs: dict[str, tuple[str, ...]],
+    sources: dict[str, set[str]] | None = None,
+) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
+    """:func:`_evidence` of the owners of ``annotations`` under ``docs`` (each document's
+    row); ``sources`` is told which nodes quote each document."""
     unknown = ("",) * (1 + len(DOC_FIELDS))
     evidence: dict[str, dict[tuple, _EvidenceRow]] = defaultdict(dict)
     reports: dict[str, set[str]] = defaultdict(set)

@@ -265,6 +265,12 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
         return m, ledger, joined
 
     for gone in keys:
+        # Merged after the join (its document new).
+        m, joined = merged(without=gone), Joined()
+        joined.join(m)
+        joined.note(f := facts(gone))
+        m.merge(f)
+        assert view_data(m, joined=joined) == view_data(merged())
         # Taken out (its document removed), then put back (its graph moved, the same), or
         # put back without its first annotation (moved, and changed).
         m, ledger, joined = ahead()
