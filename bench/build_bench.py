@@ -216,18 +216,20 @@ def _builds(
     print("\nStage times of each build (seconds, from `BuildResult.stages`):\n")
     for ner, jobs, _secs, st in timings:
         print(f"- NER {'on' if ner else 'off'}, jobs {jobs}: {stage_line(st)}")
-    # Incremental: one document edited, the same --out built again (its cache beside it).
+    # Incremental: one document edited, the same --out built again (its cache beside it);
+    # with --rebuilds N, edited and rebuilt N times (one run varies with the machine).
     ner, jobs, full, _ = timings[-1 if len(modes) == 1 else len(args.jobs) - 1]
     out = work / f"out-{size}-{int(ner)}-{jobs}"
-    edited = change_one(sources)
-    b, rss, pss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
-    print(
-        f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
-        f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
-        f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
-        f"{rss:,.0f} MiB, peak memory of all processes {pss:,.0f} MiB; "
-        f"stages: {stage_line(b['stages'])}; store {b['store']}"
-    )
+    for _ in range(args.rebuilds):
+        edited = change_one(sources)
+        b, rss, pss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
+        print(
+            f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
+            f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
+            f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
+            f"{rss:,.0f} MiB, peak memory of all processes {pss:,.0f} MiB; "
+            f"stages: {stage_line(b['stages'])}; store {b['store']}"
+        )
     print("\n| NER | entity F1 | identity B3 F1 | relation F1 | incident F1 | date acc. |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for ner in modes:
@@ -258,6 +260,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--stages-only", action="store_true", help="Time load and extract, skip whole builds."
+    )
+    parser.add_argument(
+        "--rebuilds", type=int, default=1, help="Incremental rebuilds, each after one more edit."
     )
     parser.add_argument("--work", type=Path, help="Keep corpora and builds here (default: temp).")
     args = parser.parse_args()
