@@ -6,6 +6,7 @@ import copy
 import multiprocessing
 import pickle
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -206,19 +207,25 @@ def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
     assert log == f"{len(first)} merged ahead, 0 kept\n"
 
 
-def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
-    sources: Path, tmp_path: Path
-) -> None:
+def _drawn(sources: Path, tmp_path: Path) -> tuple[list, Callable[[str | bytes], ViewFacts]]:
+    """A build's graphs, as its plan lists them (the documents' by cache key, the others'
+    pickled), and how to read each one's view facts afresh."""
     out = tmp_path / "out"
     quiet_build(sources, out)
     cache = Cache(cache_dir(out), False, Limits())
-    keys = plan(out)
 
-    def facts(key: str) -> ViewFacts:
-        found = cached_view(cache, key)
+    def facts(item: str | bytes) -> ViewFacts:
+        found = pickle.loads(item) if isinstance(item, bytes) else cached_view(cache, item)
         assert found is not None
         return found
 
+    return cache.get(PLAN, PLAN_KIND)["items"], facts
+
+
+def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
+    sources: Path, tmp_path: Path
+) -> None:
+    keys, facts = _drawn(sources, tmp_path)
     for gone in keys:
         merged, ledger = ViewFacts(), Ledger()
         for key in keys:
@@ -237,16 +244,7 @@ def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
 def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
     sources: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    quiet_build(sources, out)
-    cache = Cache(cache_dir(out), False, Limits())
-    # Every graph drawn: the documents' (cache keys) and the others' (their pickled facts).
-    keys = Cache(cache_dir(out), False, Limits()).get(PLAN, PLAN_KIND)["items"]
-
-    def facts(key: str | bytes) -> ViewFacts:
-        found = pickle.loads(key) if isinstance(key, bytes) else cached_view(cache, key)
-        assert found is not None
-        return found
+    keys, facts = _drawn(sources, tmp_path)
 
     def merged(without: str | bytes = "") -> ViewFacts:
         m = ViewFacts()
