@@ -374,12 +374,10 @@ def _write_texts(
         data = text.encode("utf-8")
         with contextlib.suppress(OSError):
             st = os.stat(before)
-            if st.st_size == len(data):
-                mark = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-                if key is None or known.get(rel) != mark:
-                    with open(before, "rb") as fh:
-                        if fh.read() != data:
-                            raise OSError  # changed: written below
+            mark = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            if st.st_size == len(data) and (
+                (key is not None and known.get(rel) == mark) or _holds(before, data)
+            ):
                 os.link(before, path)
                 if key is not None:
                     made[rel] = mark
@@ -391,6 +389,11 @@ def _write_texts(
             made[rel] = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
     if cache is not None:
         cache.texts = made
+
+
+def _holds(path: str, data: bytes) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read() == data
 
 
 def _write(path: Path, text: str) -> None:

@@ -116,21 +116,16 @@ class _Clusters:
 
     def union(self, a: int, b: int, reason: str) -> bool:
         """Unite the clusters of ``a`` and ``b``; False when a judgement forbids it."""
-        parent = self.parent
-        # Most mentions stand alone, or under their root, when they are joined.
-        ra = a if parent[a] == a else self.find(a)
-        rb = b if parent[b] == b else self.find(b)
+        ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.tags and self.blocked(ra, rb):
+        if self.blocked(ra, rb):
             self.refused.setdefault((min(a, b), max(a, b)), reason)
             return False
         lo, hi = (ra, rb) if ra < rb else (rb, ra)
-        parent[hi] = lo
-        mine, theirs = self.reasons[lo], self.reasons.pop(hi, None)
-        if theirs:
-            mine.extend(theirs)
-        mine.append(reason)
+        self.parent[hi] = lo
+        self.reasons[lo].extend(self.reasons.pop(hi, []))
+        self.reasons[lo].append(reason)
         if hi in self.tags:
             self.tags[lo] |= self.tags.pop(hi)
         self.edges.append((a, b, reason))

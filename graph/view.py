@@ -391,12 +391,9 @@ def _payload(
     countries = sorted({_clean_term(n.country) for n in p.nodes} - {""})
     country_index = {c: i for i, c in enumerate(countries)}
     docs: dict[str, list[str]] = {}
-    cleaned: dict[str, str] = {}  # doc id -> clean(doc id): a few thousand, quoted many times
     for n in p.nodes:
         for ev in n.evidence:
-            doc_id = cleaned.get(ev.doc_id)
-            if doc_id is None:
-                doc_id = cleaned[ev.doc_id] = clean(ev.doc_id)
+            doc_id = _clean_term(ev.doc_id)
             if doc_id not in docs:
                 docs[doc_id] = [clean(ev.title), clean(ev.publisher)]
                 docs[doc_id] += [clean(ev.published), clean(ev.url)]
@@ -404,7 +401,6 @@ def _payload(
             docs.setdefault(_clean_term(doc_id), ["", "", "", ""])
     doc_ids = sorted(docs)
     doc_index = {d: i for i, d in enumerate(doc_ids)}
-    doc_of = {raw: doc_index[doc_id] for raw, doc_id in cleaned.items()}
     quotes: dict[str, int] = {}
     nodes, details = [], []
     for n in p.nodes:
@@ -425,14 +421,21 @@ def _payload(
         evidence = []
         for ev in n.evidence:
             q = quotes.setdefault(clean(ev.quote), len(quotes))
-            evidence.append([doc_of[ev.doc_id], ev.start, ev.end, q])
+            evidence.append([doc_index[_clean_term(ev.doc_id)], ev.start, ev.end, q])
             if len(ev.quote) < CONTEXT_BELOW:  # a bare name needs its context; a sentence not
                 evidence[-1] += [clean(ev.prefix), clean(ev.suffix)]
         conventions = [_clean_term(c) for c in n.conventions]
         reports = sorted(doc_index[_clean_term(r)] for r in n.reports)
-        details.append([_clean_term(n.date_text), _clean_term(n.precision), clean(n.place)])
-        details[-1].append(conventions)
-        details[-1] += [reports, evidence]
+        details.append(
+            [
+                _clean_term(n.date_text),
+                _clean_term(n.precision),
+                clean(n.place),
+                conventions,
+                reports,
+                evidence,
+            ]
+        )
     pos = p.positions()  # the last thing needed: laid out elsewhere, it had all this time
     for row, n in zip(nodes, p.nodes, strict=True):
         row[2], row[3] = pos[n.id]

@@ -497,7 +497,7 @@ class Joined:
         """:func:`_evidence` of ``facts`` (those joined, and the graphs noted since)."""
         # Only a document the graphs noted give types or values can have other particulars.
         docs = dict(self.docs)
-        fresh = _document_rows(facts, [d for d in self.subjects if d in facts.lg_types])
+        fresh = _document_rows(facts, self.subjects)
         dirty = self.touched | (set(incidents) ^ self.incidents)
         for source in self.subjects:
             row = fresh.get(source)
@@ -507,16 +507,16 @@ class Joined:
                     del docs[source]
                 else:
                     docs[source] = row
-        if self.anns:
-            for ann in self.anns:
-                dirty |= facts.bodies.get(ann, set())
-            dirty.update(n for n, anns in facts.evidence.items() if not anns.isdisjoint(self.anns))
-        # The annotations of the nodes to join again: theirs when joined, and those of the
-        # graphs noted since, as they stand now (no scan of every annotation).
+        # The nodes the noted graphs' annotations name now, with those annotations.
         noted: dict[str, list[str]] = defaultdict(list)
         for ann in self.anns:
             for n in facts.bodies.get(ann, ()):
                 noted[n].append(ann)
+        dirty.update(noted)
+        if self.anns:
+            dirty.update(n for n, anns in facts.evidence.items() if not anns.isdisjoint(self.anns))
+        # The annotations of the nodes to join again: theirs when joined, and the noted ones
+        # (no scan of every annotation).
         annotations: dict[str, set[str]] = defaultdict(set)
         for n in dirty:
             if n not in nodes:
