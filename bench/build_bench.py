@@ -15,11 +15,13 @@ markdown tables with the machine and the load average; figures go to bench/READM
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,15 +70,25 @@ def cpu_check() -> str:
     return f"CPU check (10,000,000 additions in Python, best of 3): {best:.2f} s"
 
 
-def child(argv: list[str]) -> tuple[dict, float, float]:
+# How often the summed PSS of a build's processes is read (bench/memory.py). Reading it walks
+# every process's page tables: five times a second it took a tenth of a core and slowed a
+# 15-second rebuild by about as much, so whole builds are sampled once a second and the
+# rebuilds that are timed not at all (one more rebuild is sampled for their memory).
+SAMPLE_BUILD = 1.0
+SAMPLE_MEMORY = 0.2
+
+
+def child(argv: list[str], sample: float | None = SAMPLE_BUILD) -> tuple[dict, float, float]:
     """Run this script's ``--child`` mode: its JSON answer, its peak RSS (the largest single
-    process) and its peak memory (all its processes, summed PSS), in MiB."""
+    process) and its peak memory (all its processes, summed PSS, read every ``sample``
+    seconds; 0 when None), in MiB."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
     env = {**os.environ, "CI": "1"}  # no progress bar
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         # Reaped with wait4, not Popen.wait, to get this child's own resource usage.
-        with PeakMemory(proc.pid) as memory:
+        sampling = PeakMemory(proc.pid, sample) if sample else contextlib.nullcontext()
+        with sampling as memory:
             _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -84,7 +96,8 @@ def child(argv: list[str]) -> tuple[dict, float, float]:
         answer, problems = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"child {shlex.join(argv)} failed:\n{problems[-3000:]}")
-    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024, memory.peak_mib
+    peak = memory.peak_mib if memory is not None else 0.0
+    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024, peak
 
 
 def run_child(argv: list[str]) -> None:
@@ -220,16 +233,30 @@ def _builds(
     # with --rebuilds N, edited and rebuilt N times (one run varies with the machine).
     ner, jobs, full, _ = timings[-1 if len(modes) == 1 else len(args.jobs) - 1]
     out = work / f"out-{size}-{int(ner)}-{jobs}"
+    argv = ["build", str(sources), str(out), str(jobs), str(int(ner))]
+    seconds = []
     for _ in range(args.rebuilds):
         edited = change_one(sources)
-        b, rss, pss = child(["build", str(sources), str(out), str(jobs), str(int(ner))])
+        b, rss, _ = child(argv, sample=None)
+        seconds.append(b["seconds"])
         print(
             f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
             f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
             f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
-            f"{rss:,.0f} MiB, peak memory of all processes {pss:,.0f} MiB; "
-            f"stages: {stage_line(b['stages'])}; store {b['store']}"
+            f"{rss:,.0f} MiB; stages: {stage_line(b['stages'])}; store {b['store']}"
         )
+    if len(seconds) > 1:
+        middle = statistics.median(seconds)
+        print(
+            f"\nMedian of {len(seconds)} incremental rebuilds: {middle:.1f} s = "
+            f"{100 * middle / full:.1f}% of the full build"
+        )
+    change_one(sources)
+    b, rss, pss = child(argv, sample=SAMPLE_MEMORY)
+    print(
+        f"\nMemory of one more incremental rebuild (sampled every {SAMPLE_MEMORY} s, not timed): "
+        f"peak RSS {rss:,.0f} MiB, peak memory of all processes {pss:,.0f} MiB"
+    )
     print("\n| NER | entity F1 | identity B3 F1 | relation F1 | incident F1 | date acc. |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for ner in modes:

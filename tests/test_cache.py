@@ -170,6 +170,8 @@ def test_a_damaged_graph_block_is_written_again(
     assert len(blocks) == len(NAMES)
     for block in blocks:
         damage(block.with_suffix(part))
+    # A graph.trig changed since its build is not copied from: the damaged blocks are needed.
+    os.utime(out / "graph.trig")
     quiet_build(sources, out, jobs=jobs)
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
     assert all(pickle.loads(b.read_bytes()) for b in blocks)  # rewritten
@@ -178,6 +180,48 @@ def test_a_damaged_graph_block_is_written_again(
         assert (
             block.with_suffix(".trig").stat().st_size == pickle.loads(block.read_bytes()).trig_size
         )
+
+
+def test_unchanged_graphs_are_copied_from_the_previous_graph_trig(
+    sources: Path, tmp_path: Path
+) -> None:
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    quiet_build(sources, out)
+    for trig in (cache_dir(out) / GRAPHS).glob("*.trig"):
+        trig.unlink()  # not read: the last build's graph.trig holds the same bytes
+    edited = sources / NAMES[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    quiet_build(sources, out)
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+    # Only the edited document's graph was written, so only its TriG is in the cache.
+    assert len(list((cache_dir(out) / GRAPHS).glob("*.trig"))) == 1
+    # Then copied from this build's graph.trig in turn: the graphs lie where it says.
+    edited.write_text(edited.read_text(encoding="utf-8") + "Two more.\n", encoding="utf-8")
+    quiet_build(sources, out)
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
+@pytest.mark.parametrize("change", ["rewritten", "cut short", "replaced"])
+def test_a_graph_trig_changed_since_its_build_is_not_copied_from(
+    sources: Path, tmp_path: Path, change: str
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    before = {name: (out / name).read_bytes() for name in OUTPUTS}
+    trig = out / "graph.trig"
+    data = trig.read_bytes()
+    if change == "rewritten":  # same size, other bytes, a later time
+        trig.write_bytes(data.replace(b"labour", b"LABOUR"))
+    elif change == "cut short":
+        trig.write_bytes(data[: len(data) // 2])
+    else:  # another file of the same bytes and times
+        copy = tmp_path / "copy.trig"
+        shutil.copy2(trig, copy)
+        os.replace(copy, trig)
+    quiet_build(sources, out)
+    assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
 
 
 def test_no_cache_neither_reads_nor_writes_it(sources: Path, tmp_path: Path) -> None:
