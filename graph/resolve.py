@@ -138,6 +138,24 @@ class _Clusters:
         elif not any(self.union(r, i, reason) for r in reps):
             reps.append(i)
 
+    def join_all(self, members: list[int], reasons: list[str]) -> None:
+        """Unite ``members`` (in index order, each still alone) with the first of them, each
+        of the others for its reason: what :meth:`union` with each in turn does, at once."""
+        first, rest = members[0], members[1:]
+        parent = self.parent
+        for i in rest:
+            parent[i] = first
+        self.reasons[first] += reasons
+        self.edges += zip([first] * len(rest), rest, reasons, strict=True)
+
+    def roots(self) -> list[int]:
+        """The root of every index (a union keeps the lower root, so parents come first)."""
+        root = self.parent[:]
+        for i, p in enumerate(root):
+            if p != i:
+                root[i] = root[p]
+        return root
+
 
 def _acronym_key(m: Mention, ref: Reference, acronyms: dict[tuple[str, str], str]) -> str:
     last = m.span.text.split()[-1].strip("()") if m.span.text.split() else ""
@@ -233,21 +251,24 @@ def resolve_detailed(
     """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
     unsorted = [m for x in extractions for m in x.mentions]
-    unsorted_keys = [_mention_key(m) for m in unsorted]
+    unsorted_keys = [(m.doc_id, m.span.start, m.span.end) for m in unsorted]  # _mention_key
     order = sorted(range(len(unsorted)), key=unsorted_keys.__getitem__)  # stable, as before
     mentions = [unsorted[i] for i in order]
     mkeys = [unsorted_keys[i] for i in order]
     cl = _Clusters(len(mentions))
     _apply_links(mkeys, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
-    # Several representatives per key or name: a not-same judgement may split one.
-    by_key: dict[str, list[int]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     keys: list[str] = []
     # Mentions repeat a few names and keys many times: what one says is worked out once.
     acronym: dict[tuple[str, str], str] = {}
     keyed_as: dict[str, str] = {}  # key -> the reason its mentions join
     named: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
+    judged = bool(same or not_same)
+    # Several representatives per key or name: a not-same judgement may split one.
+    reps: dict[str | tuple[str, str], list[int]] = defaultdict(list)
+    # Without judgements, each key's or name's mentions (and why each joins) are gathered in
+    # order and joined to the first of them at once (:meth:`_Clusters.join_all`).
+    members: dict[str | tuple[str, str], tuple[list[int], list[str]]] = {}
     for i, m in enumerate(mentions):
         key = m.key
         if not key:
@@ -256,32 +277,46 @@ def resolve_detailed(
                 acronym[surface] = _acronym_key(m, ref, acronyms)
             key = acronym[surface]
         keys.append(key)
+        group: str | tuple[str, str]
         if key:
             if key not in keyed_as:
                 keyed_as[key] = f"same reference id {key}"
-            cl.join_any(by_key[key], i, keyed_as[key])
+            group, reason = key, keyed_as[key]
+        elif m.type == "Person":
             continue
-        if m.type == "Person":
-            continue
-        name = (m.type, m.name)
-        if name not in named:
-            folded = _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name)
-            named[name] = ((m.type, folded), f"same name '{m.name}'")
-        nk, reason = named[name]
-        cl.join_any(by_name[nk], i, reason)
+        else:
+            name = (m.type, m.name)
+            if name not in named:
+                folded = _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name)
+                named[name] = ((m.type, folded), f"same name '{m.name}'")
+            group, reason = named[name]
+        if judged:
+            cl.join_any(reps[group], i, reason)
+        elif group in members:
+            idx, why = members[group]
+            idx.append(i)
+            why.append(reason)
+        else:
+            members[group] = ([i], [])
+    for idx, why in members.values():
+        if why:
+            cl.join_all(idx, why)
     _short_forms(mentions, keys, cl)
     candidates = _people(mentions, keys, cl)
 
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(mentions)):
-        groups[cl.find(i)].append(i)
+    groups: dict[int, list[int]] = {}
+    for i, root in enumerate(cl.roots()):
+        if root == i:
+            groups[i] = [i]
+        else:
+            groups[root].append(i)
     entities, entity_of, used, keyed = [], {}, set(), set()
     first_named = {k for link in same for k in link.left}
     # A cluster's root is its first mention (unions keep the lower index), and mentions are
     # sorted by (document, start): roots in index order are in the order of their mentions.
     for root in sorted(groups):
         idx = groups[root]
-        ms = [mentions[i] for i in idx]
+        ms = list(map(mentions.__getitem__, idx))
         key = next((keys[i] for i in idx if keys[i]), "")
         known = ref.entities.get(key)
         etype = known.type if known else ms[0].type
@@ -301,7 +336,7 @@ def resolve_detailed(
             eid = f"{eid}-{slug(etype)}"
         used.add(eid)
         # "the court", "the union" point to an entity but are no names of it.
-        written = {m.span.text.strip() for m in ms if m.rule != "reference"}
+        written = {t.strip() for t in {m.span.text for m in ms if m.rule != "reference"}}
         aliases = tuple(sorted(written | ({name} if known else set())))
         entities.append(
             Entity(
@@ -314,7 +349,7 @@ def resolve_detailed(
                 country,
             )
         )
-        entity_of.update(dict.fromkeys([mkeys[i] for i in idx], eid))
+        entity_of.update(dict.fromkeys(map(mkeys.__getitem__, idx), eid))
     entities.sort(key=lambda e: e.entity_id)
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
@@ -329,16 +364,17 @@ def _mention_reasons(
     mentions: list[Mention], mkeys: list[MentionKey], cl: _Clusters
 ) -> dict[MentionKey, str]:
     """Per mention, the first union that touched it: with which mention, and why."""
-    first: dict[MentionKey, tuple[int, str]] = {}  # -> (the other mention, reason)
+    first: list[tuple[int, str] | None] = [None] * len(mkeys)  # -> (the other mention, reason)
     for a, b, reason in cl.edges:
-        first.setdefault(mkeys[a], (b, reason))
-        first.setdefault(mkeys[b], (a, reason))
+        if first[a] is None:
+            first[a] = (b, reason)
+        if first[b] is None:
+            first[b] = (a, reason)
     # Most mentions joined the first mention of their name or key: each (mention, reason)
     # is written once and shared. Keys sorted as the mentions are.
     said: dict[tuple[int, str], str] = {}
     out = {}
-    for k in mkeys:
-        hit = first.get(k)
+    for k, hit in zip(mkeys, first, strict=True):
         if hit is not None:
             text = said.get(hit)
             if text is None:
