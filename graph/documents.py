@@ -76,35 +76,47 @@ def _walk(root: Path, problems: list[Problem]) -> list[tuple[Path, Path]]:
     """Supported files under ``root`` with their real paths; a symlink only if it stays inside
     and adds a file."""
     real_root = root.resolve()
-    files: list[tuple[Path, Path]] = []
-    links: list[Path] = []
+    found: list[tuple[tuple[str, ...], Path, Path]] = []  # (parts below root, file, real)
+    links: list[tuple[tuple[str, ...], Path]] = []
 
-    def unreadable(exc: OSError) -> None:
-        problems.append(Problem(str(exc.filename), f"cannot read folder ({exc.strerror}); skipped"))
-
-    # os.walk does not descend into symlinked folders, so a folder loop cannot trap it.
-    # Below the root only real folders are walked, so a file that is no symlink is really
-    # at the root's real path joined with its own relative path (no resolve() per file).
-    for folder, dirs, names in os.walk(root, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        here, real_here = Path(folder), real_root / os.path.relpath(folder, root)
-        for name in [*names, *(d for d in dirs if (here / d).is_symlink())]:
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
+    # Folders are read with scandir, which tells symlinks and folders apart without a stat
+    # per file, and only real folders are walked (a folder loop cannot trap it); so a file
+    # that is no symlink is really at the root's real path joined with its own relative path.
+    def visit(here: Path, real_here: Path, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(
+                Problem(str(exc.filename), f"cannot read folder ({exc.strerror}); skipped")
+            )
+            return
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            file = here / name
-            if file.is_symlink():
-                links.append(file)
-            elif file.suffix.lower() in FORMATS:
-                files.append((file, real_here / name))
-    real_files = {real for _, real in files}
-    for link in sorted(links):
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(name)
+            elif name.endswith(SIDECAR_SUFFIX):
+                continue
+            elif entry.is_symlink():
+                links.append(((*parts, name), here / name))
+            elif os.path.splitext(name)[1].lower() in FORMATS:
+                found.append(((*parts, name), here / name, real_here / name))
+        for name in folders:
+            visit(here / name, real_here / name, (*parts, name))
+
+    visit(root, real_root, ())
+    real_files = {real for _, _, real in found}
+    for parts, link in sorted(links):
         target, problem = _link_target(link, real_root)
         if problem:
             problems.append(Problem(str(link), problem))
         elif target is not None and target.is_file() and target not in real_files:
             if link.suffix.lower() in FORMATS or target.suffix.lower() in FORMATS:
-                files.append((link, target))
-    return sorted(files, key=lambda f: f[0].relative_to(root).parts)
+                found.append((parts, link, target))
+    return [(file, real) for _, file, real in sorted(found, key=lambda f: f[0])]
 
 
 def _link_target(link: Path, real_root: Path) -> tuple[Path | None, str]:
