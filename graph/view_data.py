@@ -664,10 +664,13 @@ def view_data(
     """
     typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
     nodes = _entities(facts)
-    incidents = _incidents(facts, typed_incidents)
-    drawn = nodes.keys() | incidents.keys()
+    types, labels = facts.values["incident_type"], facts.values["label"]
+    # The incidents :func:`_incidents` keeps, told before their dates and places are read:
+    # the layout waits for nothing else.
+    drawn = nodes.keys() | {i for i in typed_incidents if types.get(i) and labels.get(i)}
     if on_drawn is not None:
         on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
+    incidents = _incidents(facts, typed_incidents)
     evidence, reports = _evidence(facts, drawn, typed_incidents, joined)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
