@@ -259,12 +259,14 @@ def _prepare(data: ViewData, seed: int, positions: Positions | None = None) -> _
     """The nodes and edges to draw, and their layout (waited for only once asked for)."""
     nodes = sorted({n.id: n for n in data.nodes}.values(), key=lambda n: n.id)
     known = {n.id for n in nodes}
+    # Unique edges in the order they come (a view's come sorted, or nearly: sorting them
+    # again then takes one pass, where the order of a set would need a whole sort).
     edges = sorted(
-        {
+        dict.fromkeys(
             (e.source, e.target, _clean_term(e.kind), _clean_term(e.label) or _clean_term(e.kind))
             for e in data.edges
             if e.source in known and e.target in known
-        }
+        )
     )
     if positions is None:
         from .layout import positions as lay_out
