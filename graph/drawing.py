@@ -134,8 +134,6 @@ class Drawing:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
         self._blocks: Blocks | None = None
-        self._laying: threading.Thread | None = None
-        self._failed: BaseException | None = None
         self._side = Side(_main, (cache, dest, child), fork=True)
         child.close()
 
@@ -145,8 +143,6 @@ class Drawing:
     def __exit__(self, *exc: object) -> None:
         """Stop the process if it is still running (the build failed before waiting)."""
         self._side.__exit__(*exc)
-        if self._laying is not None:  # its process is gone: it stops at the end of the pipe
-            self._laying.join()
         self._conn.close()
 
     def expect(self, unchanged: Collection[str]) -> None:
@@ -159,31 +155,17 @@ class Drawing:
         self._conn.send(("plan", blocks.plan()))
 
     def lay_out(self) -> None:
-        """Lay the drawing out for the process once it knows its nodes and edges, on a thread
-        of this process while it goes on (:meth:`wait` joins it).
+        """Lay the drawing out for the process, once it knows its nodes and edges.
 
         The layout needs nothing else, so it is made here, where the graph files are done,
-        while the process joins the quotes and dates the page shows; igraph lets go of the
-        interpreter while it lays out, so the build writes its report meanwhile.
+        while the process joins the quotes and dates the page shows.
         """
-        self._laying = threading.Thread(target=self._serve_caught, args=("layout",), daemon=True)
-        self._laying.start()
+        self._serve(until="layout")
 
     def wait(self) -> float:
         """Answer the process's requests until it is done; the seconds it took."""
-        if self._laying is not None:
-            self._laying.join()
-            self._laying = None
-            if self._failed is not None:
-                raise self._failed
         self._serve(until="")
         return self._side.wait()
-
-    def _serve_caught(self, until: str) -> None:
-        try:
-            self._serve(until)
-        except BaseException as exc:  # raised again by wait(), in the build's thread
-            self._failed = exc
 
     def _serve(self, until: str) -> None:
         while True:

@@ -400,15 +400,17 @@ class _Incident:
     place: str
 
 
-def _incidents(facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
+def _incidents(
+    facts: ViewFacts, incidents: Collection[str], places: dict[str, set[str]] | None = None
+) -> dict[str, _Incident]:
     """Incidents with an lg:incidentType and an rdfs:label, with date and place.
 
     Several reports may date one incident: its date is its most precise report's (see
     :func:`_report_dates`). Of disagreeing labels, types and places the smallest is kept
-    (see :func:`_pick`).
+    (see :func:`_pick`). ``places``: ``_linked(facts, "place")``, when already made.
     """
     types, labels, pref = (facts.values[n] for n in ("incident_type", "label", "pref"))
-    places = _linked(facts, "place")
+    places = _linked(facts, "place") if places is None else places
     dates = _report_dates(facts, incidents)
     out = {}
     for i in incidents:
@@ -465,6 +467,8 @@ class Joined:
         self.touched: set[str] = set()  # nodes of the graphs noted
         self.anns: set[str] = set()  # annotations of the graphs noted
         self.subjects: set[str] = set()  # what the graphs noted give types or values
+        self.linked: set[str] = set()  # what the graphs noted link or date
+        self.incident_rows: dict[str, _Incident] = {}  # :func:`_incidents` of the joined
         self.joined = False
 
     def join(self, facts: ViewFacts) -> None:
@@ -476,6 +480,7 @@ class Joined:
         for ann, bodies in facts.bodies.items():
             for n in bodies:
                 self.bodies_of[n].append(ann)
+        self.incident_rows = _incidents(facts, self.incidents)
         self.joined = True
 
     def note(self, facts: ViewFacts) -> None:
@@ -490,6 +495,22 @@ class Joined:
         self.subjects.update(facts.lg_types)
         for by in facts.values.values():
             self.subjects.update(by)
+        self.linked.update(s for s, _o, _label, _kind in facts.edges)
+        self.linked.update(s for s, _graph in facts.dates)
+
+    def incidents_of(self, facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
+        """:func:`_incidents` of ``facts`` (those joined, and the graphs noted since): made
+        again only for the incidents the noted graphs type, name, date or link, whose being
+        an incident changed, or whose place they name."""
+        places = _linked(facts, "place")
+        dirty = self.subjects | self.linked | (set(incidents) ^ self.incidents)
+        if self.subjects:
+            dirty.update(i for i, ps in places.items() if not ps.isdisjoint(self.subjects))
+        out = _incidents(facts, {i for i in incidents if i in dirty}, places)
+        for i, row in self.incident_rows.items():
+            if i in incidents and i not in dirty:
+                out[i] = row
+        return out
 
     def evidence_of(
         self, facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
@@ -670,7 +691,10 @@ def view_data(
     drawn = nodes.keys() | {i for i in typed_incidents if types.get(i) and labels.get(i)}
     if on_drawn is not None:
         on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
-    incidents = _incidents(facts, typed_incidents)
+    if joined is not None and joined.joined:
+        incidents = joined.incidents_of(facts, typed_incidents)
+    else:
+        incidents = _incidents(facts, typed_incidents)
     evidence, reports = _evidence(facts, drawn, typed_incidents, joined)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)

@@ -305,10 +305,22 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
     linked.evidence[actor].add(min(m.quotes))
     retitled.values["title"][doc].add("A title stated elsewhere")
     typed.lg_types[actor].add("Incident")
+    # And graphs that name an incident's place otherwise, date an incident anew, and place
+    # an incident elsewhere (its incident row is made again, the others' are kept).
+    placed = sorted((s, o) for s, o, _, kind in m.edges if kind == "place")
+    renamed, dated, moved = ViewFacts(), ViewFacts(), ViewFacts()
+    renamed.values["pref"][placed[0][1]].add("A place named first")
+    incident, graph = max(m.dates)
+    day = {"earliest": "0001-01-01", "latest": "0001-01-01", "precision": "day", "text": "1 Jan 1"}
+    dated.dates[(incident, graph + "-elsewhere")] = day
+    unplaced = {i for i, kinds in m.lg_types.items() if "Incident" in kinds} - dict(placed).keys()
+    places = {n for n, kinds in m.lg_types.items() if "Place" in kinds}
+    elsewhere = min(places - {placed[0][1], actor})  # a place no other graph here changes
+    moved.edges.add((min(unplaced), elsewhere, "place", "place"))
     for f in (m, whole):
         f.merge(copy.deepcopy(linked))  # merging uses up what is merged in
     joined.join(m)
-    for extra in (retitled, typed):
+    for extra in (retitled, typed, renamed, dated, moved):
         for f in (m, whole):
             f.merge(copy.deepcopy(extra))
         joined.note(extra)
