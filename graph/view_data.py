@@ -20,7 +20,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import product
 from typing import Protocol
@@ -467,7 +467,7 @@ class Joined:
         self.touched: set[str] = set()  # nodes of the graphs noted
         self.anns: set[str] = set()  # annotations of the graphs noted
         self.subjects: set[str] = set()  # what the graphs noted give types or values
-        self.linked: set[str] = set()  # what the graphs noted link or date
+        self.dated: set[str] = set()  # what the graphs noted date
         self.incident_rows: dict[str, _Incident] = {}  # :func:`_incidents` of the joined
         self.joined = False
 
@@ -495,21 +495,21 @@ class Joined:
         self.subjects.update(facts.lg_types)
         for by in facts.values.values():
             self.subjects.update(by)
-        self.linked.update(s for s, _o, _label, _kind in facts.edges)
-        self.linked.update(s for s, _graph in facts.dates)
+        self.dated.update(s for s, _graph in facts.dates)
 
     def incidents_of(self, facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
         """:func:`_incidents` of ``facts`` (those joined, and the graphs noted since): made
-        again only for the incidents the noted graphs type, name, date or link, whose being
-        an incident changed, or whose place they name."""
+        again only for the incidents the noted graphs type, name or date, or whose being an
+        incident changed; the others' place names are looked up again (places are
+        named by the entities graph, which every build makes anew)."""
         places = _linked(facts, "place")
-        dirty = self.subjects | self.linked | (set(incidents) ^ self.incidents)
-        if self.subjects:
-            dirty.update(i for i, ps in places.items() if not ps.isdisjoint(self.subjects))
+        dirty = self.subjects | self.dated | (set(incidents) ^ self.incidents)
         out = _incidents(facts, {i for i in incidents if i in dirty}, places)
+        pref = facts.values["pref"]
         for i, row in self.incident_rows.items():
             if i in incidents and i not in dirty:
-                out[i] = row
+                place = _pick(name for p in places.get(i, ()) for name in pref.get(p, ()))
+                out[i] = row if place == row.place else replace(row, place=place)
         return out
 
     def evidence_of(

@@ -306,7 +306,7 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
     retitled.values["title"][doc].add("A title stated elsewhere")
     typed.lg_types[actor].add("Incident")
     # And graphs that name an incident's place otherwise, date an incident anew, and place
-    # an incident elsewhere (its incident row is made again, the others' are kept).
+    # an incident elsewhere (the dated row is made again; places are looked up for all).
     placed = sorted((s, o) for s, o, _, kind in m.edges if kind == "place")
     renamed, dated, moved = ViewFacts(), ViewFacts(), ViewFacts()
     renamed.values["pref"][placed[0][1]].add("A place named first")
