@@ -7,9 +7,11 @@ For each size: writes a corpus with bench/corpus.py, times the stages from outsi
 builds it with and without the statistical NER (NER only when the model is installed) at each
 ``--jobs``, each build in a child process whose peak resident memory is read with ``wait4``
 (ru_maxrss: the largest single process of the build, workers included once reaped) and whose
-peak memory over all its processes is sampled (summed PSS, bench/memory.py), and scores
-each ``--jobs 1`` build against the corpus's own gold with ``labourgraph evaluate``. Prints
-markdown tables with the machine and the load average; figures go to bench/README.md by hand.
+peak memory over all its processes is sampled (summed PSS, bench/memory.py, once a second),
+then edits one document and builds again (``--rebuilds N`` times, timed without sampling, then
+once more sampled for memory), and scores each ``--jobs 1`` build against the corpus's own
+gold with ``labourgraph evaluate``. Prints markdown tables with the machine and the load
+average; figures go to bench/README.md by hand.
 """
 
 from __future__ import annotations
