@@ -9,7 +9,9 @@ that no build needs to write.
 
 A document's block depends on its extraction and on the part of the resolution its facts use
 (entity and incident ids, merge reasons, its text file, hand-added facts): with both unchanged
-it is taken from the cache (:mod:`labourgraph.cache`) instead of being written again.
+it is taken from the cache (:mod:`labourgraph.cache`) instead of being written again, its TriG
+copied from the last build's ``graph.trig`` while that file is as the build left it
+(:data:`LAYOUT`), else from the cache.
 ``graphs.json`` lists each graph's digest; the next build copies the previous store (RocksDB
 hard links: instant) and replaces only the graphs whose digest changed, instead of loading
 every quad again. The store answers the same either way; only its internal files differ.

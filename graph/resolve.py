@@ -221,10 +221,6 @@ def resolve(extractions: list[Extraction], ref: Reference | None = None) -> Reso
     return resolve_detailed(extractions, ref).resolution
 
 
-def _mention_key(m: Mention) -> MentionKey:
-    return (m.doc_id, m.span.start, m.span.end)
-
-
 def _apply_links(
     mkeys: list[MentionKey], cl: _Clusters, same: Sequence[Link], not_same: Sequence[Link]
 ) -> None:
@@ -251,7 +247,7 @@ def resolve_detailed(
     """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
     unsorted = [m for x in extractions for m in x.mentions]
-    unsorted_keys = [(m.doc_id, m.span.start, m.span.end) for m in unsorted]  # _mention_key
+    unsorted_keys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in unsorted]
     order = sorted(range(len(unsorted)), key=unsorted_keys.__getitem__)  # stable, as before
     mentions = [unsorted[i] for i in order]
     mkeys = [unsorted_keys[i] for i in order]

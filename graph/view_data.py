@@ -424,9 +424,14 @@ def _incidents(
             latest=latest,
             precision=precision,
             text=text,
-            place=_pick(name for p in places.get(i, ()) for name in pref.get(p, ())),
+            place=_place_name(places.get(i, ()), pref),
         )
     return out
+
+
+def _place_name(places: Iterable[str], pref: dict[str, set[str]]) -> str:
+    """What an incident's places are called (the smallest of their names, see :func:`_pick`)."""
+    return _pick(name for p in places for name in pref.get(p, ()))
 
 
 def _documents(facts: ViewFacts, only: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
@@ -454,7 +459,8 @@ class Joined:
     graphs, from the graphs it merged ahead, and is told (:meth:`note`) each graph it takes
     out or adds after; :func:`_evidence` then joins again only the nodes those touched: a
     node that none of their annotations names, whose being an incident is unchanged and whose
-    documents' particulars are the same has the quotes joined here.
+    documents' particulars are the same has the quotes joined here. The incidents' rows
+    (:func:`_incidents`) are made ahead the same way (:meth:`incidents_of`).
     """
 
     def __init__(self) -> None:
@@ -508,7 +514,7 @@ class Joined:
         pref = facts.values["pref"]
         for i, row in self.incident_rows.items():
             if i in incidents and i not in dirty:
-                place = _pick(name for p in places.get(i, ()) for name in pref.get(p, ()))
+                place = _place_name(places.get(i, ()), pref)
                 out[i] = row if place == row.place else replace(row, place=place)
         return out
 
