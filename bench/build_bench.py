@@ -73,9 +73,10 @@ def cpu_check() -> str:
 
 
 # How often the summed PSS of a build's processes is read (bench/memory.py). Reading it walks
-# every process's page tables: five times a second it took a tenth of a core and slowed a
-# 15-second rebuild by about as much, so whole builds are sampled once a second and the
-# rebuilds that are timed not at all (one more rebuild is sampled for their memory).
+# every process's page tables: five times a second it took about a sixth of a core, and
+# rebuilds of 10,000 documents took about a tenth longer (bench/README.md), so whole builds
+# are sampled once a second and the rebuilds that are timed not at all (one more rebuild is
+# sampled for their memory).
 SAMPLE_BUILD = 1.0
 SAMPLE_MEMORY = 0.2
 

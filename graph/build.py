@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import outdir
-from .cache import Cache, Entry, cache_dir
+from .cache import Cache, Entry, cache_dir, mark
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
 from .dataset import GRAPH_FILE, MANIFEST, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
@@ -374,19 +374,18 @@ def _write_texts(
         data = text.encode("utf-8")
         with contextlib.suppress(OSError):
             st = os.stat(before)
-            mark = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            seen = (key, *mark(st))
             if st.st_size == len(data) and (
-                (key is not None and known.get(rel) == mark) or _holds(before, data)
+                (key is not None and known.get(rel) == seen) or _holds(before, data)
             ):
                 os.link(before, path)
                 if key is not None:
-                    made[rel] = mark
+                    made[rel] = seen
                 continue
         with open(path, "wb") as fh:
             fh.write(data)
         if key is not None:
-            st = os.stat(path)
-            made[rel] = (key, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            made[rel] = (key, *mark(os.stat(path)))
     if cache is not None:
         cache.texts = made
 

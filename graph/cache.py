@@ -100,6 +100,15 @@ class Signature(NamedTuple):
         return max(self.mtime_ns, self.ctime_ns, *sidecar_times) < seen - SETTLED_NS
 
 
+Mark = tuple[int, int, int, int]
+
+
+def mark(st: os.stat_result) -> Mark:
+    """A file as a build left it: size, modification time, inode and device (a later build
+    trusts a file with the same mark unread)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
 def _stat(path: str) -> tuple[int, int, int, int, int]:
     st = os.stat(path)
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)

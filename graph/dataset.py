@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .cache import GRAPHS, Cache, pipeline_version
+from .cache import GRAPHS, Cache, Mark, mark, pipeline_version
 from .model import Extraction, Resolution
 from .parallel import ordered_map
 from .rdf import DocGraph, GraphWriter, fixed_graphs
@@ -168,17 +168,12 @@ def _append(src: int, dst: int, size: int) -> None:
 LAYOUT, LAYOUT_KIND = "trig", "layout"
 
 
-def _file_signature(path: Path | str) -> tuple[int, int, int, int]:
-    st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-
-
 @dataclass
 class Laid:
     """Where the graphs of one graph.trig lie in it (see :data:`LAYOUT`)."""
 
     graphs: dict[str, tuple[_Meta, int]] = field(default_factory=dict)  # key -> (meta, offset)
-    file: tuple[int, int, int, int] | None = None  # the file's size, time, inode and device
+    file: Mark | None = None  # the file as this build left it
 
     def save(self, cache: Cache) -> None:
         entry = {"pipeline": pipeline_version(), "file": self.file, "graphs": self.graphs}
@@ -195,8 +190,7 @@ def _previous_trig(cache: Cache | None, path: Path) -> tuple[int, dict[str, tupl
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return -1, {}
-    st = os.fstat(fd)
-    if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) != entry.get("file"):
+    if mark(os.fstat(fd)) != entry.get("file"):
         os.close(fd)  # changed or replaced since: its graphs are copied from the cache
         return -1, {}
     return fd, entry["graphs"]
@@ -522,7 +516,7 @@ def write_files(staging: Path, previous: Path, blocks: Blocks) -> Written:
                 written.changed.append((b.graph, TRIG_HEADER + read()))
                 written.changed_quads += b.count
     if cache is not None:
-        blocks.laid.file = _file_signature(staging / GRAPH_FILE)
+        blocks.laid.file = mark(os.stat(staging / GRAPH_FILE))
         blocks.laid.save(cache)
     manifest = {"store": _manifest_header(), "graphs": written.graphs}
     (staging / MANIFEST).write_text(

@@ -413,9 +413,7 @@ def _incidents(
     places = _linked(facts, "place") if places is None else places
     dates = _report_dates(facts, incidents)
     out = {}
-    for i in incidents:
-        if not types.get(i) or not labels.get(i):
-            continue
+    for i in _drawn_incidents(facts, incidents):
         earliest, latest, precision, text = dates.get(i, ("", "", "", ""))
         out[i] = _Incident(
             label=_pick(labels[i]),
@@ -427,6 +425,12 @@ def _incidents(
             place=_place_name(places.get(i, ()), pref),
         )
     return out
+
+
+def _drawn_incidents(facts: ViewFacts, incidents: Collection[str]) -> list[str]:
+    """Those of ``incidents`` the view draws: with an incident type and a label."""
+    types, labels = facts.values["incident_type"], facts.values["label"]
+    return [i for i in incidents if types.get(i) and labels.get(i)]
 
 
 def _place_name(places: Iterable[str], pref: dict[str, set[str]]) -> str:
@@ -593,7 +597,7 @@ def _evidence(
     those of its lg:evidence annotations; only ``nodes`` are read. With ``joined`` (quotes
     joined ahead, see :class:`Joined`), only the nodes changed since are joined here.
     """
-    if joined is not None and joined.joined:
+    if joined is not None:
         return joined.evidence_of(facts, nodes, incidents)
     return _assemble(facts, _owners(facts, nodes, incidents), _document_rows(facts))
 
@@ -691,17 +695,16 @@ def view_data(
     """
     typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
     nodes = _entities(facts)
-    types, labels = facts.values["incident_type"], facts.values["label"]
-    # The incidents :func:`_incidents` keeps, told before their dates and places are read:
-    # the layout waits for nothing else.
-    drawn = nodes.keys() | {i for i in typed_incidents if types.get(i) and labels.get(i)}
+    # Told before the incidents' dates and places are read: the layout waits for nothing else.
+    drawn = nodes.keys() | set(_drawn_incidents(facts, typed_incidents))
     if on_drawn is not None:
         on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
-    if joined is not None and joined.joined:
-        incidents = joined.incidents_of(facts, typed_incidents)
+    ahead = joined if joined is not None and joined.joined else None
+    if ahead is not None:
+        incidents = ahead.incidents_of(facts, typed_incidents)
     else:
         incidents = _incidents(facts, typed_incidents)
-    evidence, reports = _evidence(facts, drawn, typed_incidents, joined)
+    evidence, reports = _evidence(facts, drawn, typed_incidents, ahead)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:

@@ -79,6 +79,9 @@ def test_build_bench_prints_its_figures() -> None:
     rebuild = [line for line in lines if line.startswith("Incremental rebuild after editing")]
     assert len(rebuild) == 2  # one per edit, each of one more document
     assert all("4 of 5 documents from the cache" in line for line in rebuild)
+    assert sum(line.startswith("Median of 2 incremental rebuilds: ") for line in lines) == 1
+    memory = [line for line in lines if line.startswith("Memory of one more incremental rebuild")]
+    assert len(memory) == 1 and "peak memory of all processes" in memory[0]
 
 
 def test_query_bench_prints_both_stores_side_by_side() -> None:
