@@ -28,12 +28,12 @@ run: install
 	$(BIN)/labourgraph build sources --out out
 
 test: install-test browser
-	$(BIN)/ruff check graph tests bench
+	$(BIN)/ruff check graph tests bench notebooks
 	$(BIN)/python -m pytest -q
 
 lint: install-test
-	$(BIN)/ruff check graph tests bench
-	$(BIN)/ruff format --check graph tests bench
+	$(BIN)/ruff check graph tests bench notebooks
+	$(BIN)/ruff format --check graph tests bench notebooks/*.ipynb
 
 clean:
 	rm -rf out .pytest_cache

@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import json
 import os
 import shutil
 import sys
@@ -37,6 +36,7 @@ from .documents import find_sources, load_document
 from .drawing import Drawing, draw, save_plan
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import ner as ner_model
+from .jsontext import indented
 from .judgements import Judgement
 from .judgements import find_files as find_judgements
 from .judgements import load as load_judgements
@@ -638,7 +638,4 @@ def _write_report(
     }
     with result.timed("report"):
         _write(staging / "review.json", review_json(curated.review_items()))
-        _write(
-            staging / "report.json",
-            json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        )
+        _write(staging / "report.json", indented(report))

@@ -235,15 +235,16 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             facts.merge(found)
 
     laid: list[Pos] = []
-    reader = threading.Thread(target=_receive, args=(conn, laid))
+    asker: list[threading.Thread] = []
 
     def lay_out(ids: Collection[str], links: list[tuple[str, str]]) -> None:
-        conn.send(("layout", set(ids), links))
-        # Read as soon as sent: the build cannot go on with its report until it is.
-        reader.start()
+        # Sent by a thread: the build reads the request only once its graph files are
+        # written, and until then a send this large would stop the view's data here.
+        asker.append(threading.Thread(target=_ask, args=(conn, (set(ids), links), laid)))
+        asker[0].start()
 
     def layout() -> Pos:
-        reader.join()
+        asker[0].join()
         if not laid:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
@@ -272,8 +273,11 @@ def _kept(
     return ahead.merged, ahead.done - gone
 
 
-def _receive(conn: Connection, into: list) -> None:
+def _ask(conn: Connection, request: tuple, into: list) -> None:
+    """Ask the build for the layout and put its answer ``into`` the list."""
     with contextlib.suppress(EOFError, OSError):  # the build stopped: nothing comes
+        conn.send(("layout", *request))
+        # Read as soon as sent: the build cannot go on with its report until it is.
         into.append(conn.recv())
 
 

@@ -22,6 +22,7 @@ import regex as re
 import yaml
 
 from .errors import BuildNotFoundError, LabourgraphError, one_line
+from .jsontext import indented
 from .model import ACTOR_TYPES, Entity
 from .reference import Reference
 
@@ -83,11 +84,21 @@ def _plain(text: str) -> bool:
 
 def snippet(decision: str, value: object) -> str:
     """``- {DECISION: VALUE, who: NAME, when: YYYY-MM-DD, why: REASON}`` on one line."""
-    values = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
     # The YAML emitter costs ~1 ms a call and a large build has a review item per entity:
-    # plain names, by far the most, are written here as it would write them.
-    if all(_plain(v) for v in values):
-        shown = f"[{', '.join(values)}]" if isinstance(value, list | tuple) else values[0]
+    # plain names, by far the most, are written here as it would write them (a name, a flow
+    # sequence or a flow mapping of them).
+    shown = None
+    if isinstance(value, dict):
+        pairs = [(str(k), str(v)) for k, v in value.items()]
+        if all(_plain(k) and _plain(v) for k, v in pairs):
+            shown = "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+    elif isinstance(value, list | tuple):
+        values = [str(v) for v in value]
+        if all(map(_plain, values)):
+            shown = f"[{', '.join(values)}]"
+    elif _plain(text := str(value)):
+        shown = text
+    if shown is not None:
         return f"- {{{decision}: {shown}, who: NAME, when: YYYY-MM-DD, why: REASON}}"
     entry = {decision: value, "who": "NAME", "when": "YYYY-MM-DD", "why": "REASON"}
     text = yaml.safe_dump(
@@ -201,8 +212,7 @@ def _one_document(e: Entity) -> bool:
 
 def to_json(items: list[Item]) -> str:
     """``review.json``: the queue, sorted, byte-identical for the same build."""
-    data = {"items": [_as_dict(i) for i in items]}
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return indented({"items": [_as_dict(i) for i in items]})
 
 
 def _as_dict(i: Item) -> dict:

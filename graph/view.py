@@ -41,6 +41,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .jsontext import compact, compact_utf8
 from .model import ENTITY_TYPES, INCIDENT_TYPES
 
 if TYPE_CHECKING:
@@ -408,9 +409,12 @@ def _payload(
     for n in p.nodes:
         label = clean(n.label) if short_label(n.label) else clean(n.id)
         aliases = [clean(a) for a in n.aliases]
-        # The page folds labels and aliases itself; only transliterations need shipping.
-        plain = {fold(x) for x in (label, *aliases)}
-        keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
+        # The page folds labels and aliases itself; only transliterations need shipping (an
+        # ASCII name is its own: most nodes have none).
+        keys = []
+        if not (label.isascii() and all(a.isascii() for a in aliases)):
+            plain = {fold(x) for x in (label, *aliases)}
+            keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
         incident = n.kind == "Incident"
         d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
         d0, d1 = sorted((d0 or d1, d1 or d0)) if incident else ("", "")
@@ -465,7 +469,7 @@ def _payload(
 
 def json_for_script(obj: object) -> str:
     """JSON safe inside a <script> element: ``<``, ``>``, ``&``, U+2028/9 as escapes."""
-    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = compact(obj)
     for char, esc in (
         ("&", "\\u0026"),
         ("<", "\\u003c"),
@@ -479,8 +483,7 @@ def json_for_script(obj: object) -> str:
 
 def pack(payload: dict) -> str:
     """The payload as the page embeds it: compact JSON, deflated (zlib), base64."""
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return base64.b64encode(zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)).decode()
+    return base64.b64encode(zlib.compress(compact_utf8(payload), ZLIB_LEVEL)).decode()
 
 
 def unpack(page: str) -> dict:

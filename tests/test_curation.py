@@ -376,3 +376,31 @@ def test_ids_are_written_plain_exactly_when_yaml_would() -> None:
             review._RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == review._STR
         )
         assert review._plain(text) is by_resolver, text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ab12cd34ef56",
+        "Kuat Nurbek",
+        "yes",
+        "a: b",
+        ["Nurbek Kushakbaev", "Kuat Eleusinov"],
+        ["O'Neil", "null"],
+        ("x", "1.5"),
+        {"entity": "cntuk", "to": "TYPE"},
+        {"entity": "place-x", "to": "true"},
+        {"entity": "Nurbek Kushakbaev", "organisation": "KNPRK", "to": "TITLE"},
+        {"entity": "#hash"},
+        7,
+    ],
+)
+def test_snippets_read_as_yaml_writes_them(value: object) -> None:
+    """The plain snippets written by hand are the YAML emitter's, byte for byte."""
+    from labourgraph import review
+
+    entry = {"same": value, "who": "NAME", "when": "YYYY-MM-DD", "why": "REASON"}
+    by_yaml = yaml.safe_dump(
+        entry, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6
+    )
+    assert review.snippet("same", value) == "- " + by_yaml.strip()
