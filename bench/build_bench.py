@@ -6,7 +6,8 @@ For each size: writes a corpus with bench/corpus.py, times the stages from outsi
 (``load_document`` over every file, ``extract`` over every document, in one process), then
 builds it with and without the statistical NER (NER only when the model is installed) at each
 ``--jobs``, each build in a child process whose peak resident memory is read with ``wait4``
-(ru_maxrss: the largest single process of the build, workers included once reaped) and whose
+(ru_maxrss: the largest single process of the build, workers included once reaped; and its
+processor time, user and system, all its processes) and whose
 peak memory over all its processes is sampled (summed PSS, bench/memory.py, once a second),
 then edits one document and builds again (``--rebuilds N`` times, timed without sampling, then
 once more sampled for memory), and scores each ``--jobs 1`` build against the corpus's own
@@ -84,7 +85,8 @@ SAMPLE_MEMORY = 0.2
 def child(argv: list[str], sample: float | None = SAMPLE_BUILD) -> tuple[dict, float, float]:
     """Run this script's ``--child`` mode: its JSON answer, its peak RSS (the largest single
     process) and its peak memory (all its processes, summed PSS, read every ``sample``
-    seconds; 0 when None), in MiB."""
+    seconds; 0 when None), in MiB. The answer gains ``cpu``: the processor seconds (user and
+    system) of the child and of every process it reaped (workers, the view's process)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
     env = {**os.environ, "CI": "1"}  # no progress bar
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -100,7 +102,9 @@ def child(argv: list[str], sample: float | None = SAMPLE_BUILD) -> tuple[dict, f
     if proc.returncode != 0:
         raise SystemExit(f"child {shlex.join(argv)} failed:\n{problems[-3000:]}")
     peak = memory.peak_mib if memory is not None else 0.0
-    return json.loads(answer.strip().splitlines()[-1]), usage.ru_maxrss / 1024, peak
+    result = json.loads(answer.strip().splitlines()[-1])
+    result["cpu"] = usage.ru_utime + usage.ru_stime
+    return result, usage.ru_maxrss / 1024, peak
 
 
 def run_child(argv: list[str]) -> None:
@@ -212,9 +216,9 @@ def _builds(
     # Rows print as each build ends: a size that takes too long still leaves its figures.
     print(
         "\n| NER | jobs | build s | documents/s | words/s | peak RSS MiB "
-        "| peak memory MiB, all processes | quads |"
+        "| peak memory MiB, all processes | quads | CPU s |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     timings = []
     for ner in modes:
         for jobs in args.jobs:
@@ -225,7 +229,8 @@ def _builds(
             secs = b["seconds"]
             print(
                 f"| {'on' if ner else 'off'} | {jobs} | {secs:.1f} | {b['docs'] / secs:,.1f} | "
-                f"{words / secs:,.0f} | {rss:,.0f} | {pss:,.0f} | {b['quads']:,} |",
+                f"{words / secs:,.0f} | {rss:,.0f} | {pss:,.0f} | {b['quads']:,} | "
+                f"{b['cpu']:.1f} |",
                 flush=True,
             )
             timings.append((ner, jobs, secs, b["stages"]))
@@ -245,7 +250,8 @@ def _builds(
         print(
             f"\nIncremental rebuild after editing {edited.name} (NER {'on' if ner else 'off'}, "
             f"jobs {jobs}): {b['seconds']:.1f} s = {100 * b['seconds'] / full:.1f}% of the full "
-            f"build; {b['reused']:,} of {b['docs']:,} documents from the cache; peak RSS "
+            f"build (CPU {b['cpu']:.1f} s, all processes); {b['reused']:,} of {b['docs']:,} "
+            "documents from the cache; peak RSS "
             f"{rss:,.0f} MiB; stages: {stage_line(b['stages'])}; store {b['store']}"
         )
     if len(seconds) > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_build_bench_prints_its_figures() -> None:
     assert lines[2].startswith("Load average")
     assert lines[3].startswith("CPU check (")
     build = [line for line in lines if line.startswith("| off | 1 |")]
-    assert len(build) == 1
+    assert len(build) == 1 and build[0].count("|") == 10  # nine columns, the last CPU s
     assert any(line.startswith("| NER | load s |") for line in lines)
     assert any(line.startswith("| NER | entity F1 |") for line in lines)
     stages = [line for line in lines if line.startswith("- NER off, jobs 1: load ")]
@@ -79,6 +80,7 @@ def test_build_bench_prints_its_figures() -> None:
     rebuild = [line for line in lines if line.startswith("Incremental rebuild after editing")]
     assert len(rebuild) == 2  # one per edit, each of one more document
     assert all("4 of 5 documents from the cache" in line for line in rebuild)
+    assert all(re.search(r"\(CPU \d+\.\d s, all processes\)", line) for line in rebuild)
     assert sum(line.startswith("Median of 2 incremental rebuilds: ") for line in lines) == 1
     memory = [line for line in lines if line.startswith("Memory of one more incremental rebuild")]
     assert len(memory) == 1 and "peak memory of all processes" in memory[0]
