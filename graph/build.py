@@ -33,7 +33,7 @@ from .cache import Cache, Entry, cache_dir, mark
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
 from .dataset import GRAPH_FILE, MANIFEST, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
-from .drawing import Drawing, draw, save_plan
+from .drawing import Drawing, draw_here, save_plan
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import ner as ner_model
 from .jsontext import indented
@@ -572,7 +572,7 @@ def _write_outputs(
         if drawing is not None:
             drawing.send(blocks)
         else:
-            draw(blocks.view(), staging / VIEW_FILE)
+            draw_here(blocks.view(), staging / VIEW_FILE, cache)
     with result.timed("rdf"):
         written = write_files(staging, previous, blocks)
         result.quads = written.quads

@@ -28,7 +28,8 @@ import hashlib
 import multiprocessing
 import pickle
 import threading
-from collections.abc import Callable, Collection
+from array import array
+from collections.abc import Callable, Collection, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,10 @@ if TYPE_CHECKING:
 # graph's document, else ""), "manifest" (the SHA-256 of the graphs.json those graphs make)
 # and "pipeline" (the version that wrote them).
 PLAN, PLAN_KIND = "plan", "view"
+# The cache entry holding the last layout made (beside the plan, one entry replaced by each
+# build): a dict of "key" (a digest of what the layout depends on: nodes, edges, seed, this
+# version and igraph's) and "positions". An edit that adds no node or edge draws the same.
+POSITIONS = "positions"
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
 
 
@@ -78,6 +83,17 @@ def draw(
     outdir.sync(dest)
     if then is not None:
         then()
+
+
+def draw_here(facts: ViewFacts, dest: Path, cache: Cache | None) -> None:
+    """:func:`draw` in this process, with the layout kept in ``cache`` (see :func:`laid_out`)."""
+    laid: list[Pos] = []
+    draw(
+        facts,
+        dest,
+        on_drawn=lambda ids, links: laid.append(laid_out(cache, ids, links)),
+        positions=lambda: laid[0],
+    )
 
 
 def save_plan(cache: Cache, blocks: Blocks, manifest: Path) -> None:
@@ -117,6 +133,34 @@ def built_facts(out: Path) -> ViewFacts | None:
     return None if missing else facts  # missing: pruned by a later build, or unreadable
 
 
+def laid_out(
+    cache: Cache | None, node_ids: Collection[str], edges: Iterable[tuple[str, str]], seed: int = 7
+) -> Pos:
+    """:func:`labourgraph.layout.positions` of these nodes and edges, taken from ``cache``
+    when the last layout made was of the same ones (and kept there for the next build)."""
+    # igraph through the layout module, which keeps it from importing matplotlib.
+    from .layout import ig, lay_out, numbered
+
+    ids, pairs = numbered(node_ids, edges)
+    digest = hashlib.sha256(
+        f"{pipeline_version()}|{ig.__version__}|{seed}|{len(ids)}|{len(pairs)}|".encode()
+    )
+    digest.update("\n".join(ids).encode())
+    digest.update(array("q", [n for pair in pairs for n in pair]).tobytes())
+    key = digest.hexdigest()
+    kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
+    if (
+        isinstance(kept, dict)
+        and kept.get("key") == key
+        and isinstance(kept.get("positions"), dict)
+    ):
+        return kept["positions"]
+    pos = lay_out(ids, pairs, seed)
+    if cache is not None:
+        cache.put(POSITIONS, {"key": key, "positions": pos}, PLAN_KIND)
+    return pos
+
+
 def view_data_of(out: Path) -> ViewData:
     """What the view of the build in ``out`` draws: from its cache when that holds the build's
     graphs, else read from its store (many times slower on a large build, bench/README.md)."""
@@ -134,6 +178,7 @@ class Drawing:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
         self._blocks: Blocks | None = None
+        self._cache = cache
         self._side = Side(_main, (cache, dest, child), fork=True)
         child.close()
 
@@ -177,9 +222,7 @@ class Drawing:
                 assert self._blocks is not None
                 self._conn.send(self._blocks.views(*args))
             elif kind == "layout":
-                from .layout import positions  # igraph: imported only where it is used
-
-                self._conn.send(positions(*args))
+                self._conn.send(laid_out(self._cache, *args))
             if kind == until:
                 return
 

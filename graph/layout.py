@@ -61,6 +61,14 @@ def build_graph(node_ids: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx
 def positions(node_ids: Iterable[str], edges: Iterable[tuple[str, str]], seed: int = 7) -> Pos:
     """The view's drawing of these nodes: :func:`compute_layout` of :func:`build_graph`,
     made without either (no networkx graph: a build's view has tens of thousands of nodes)."""
+    return lay_out(*numbered(node_ids, edges), seed)
+
+
+def numbered(
+    node_ids: Iterable[str], edges: Iterable[tuple[str, str]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The nodes sorted, and the edges between two of them as sorted pairs of their numbers
+    (low first, each once, no loops): all the layout depends on besides the seed."""
     ids = sorted(set(node_ids))
     index = {node: i for i, node in enumerate(ids)}
     pairs = set()
@@ -68,7 +76,12 @@ def positions(node_ids: Iterable[str], edges: Iterable[tuple[str, str]], seed: i
         a, b = index.get(s), index.get(t)
         if a is not None and b is not None and a != b:
             pairs.add((a, b) if a < b else (b, a))
-    return _layout(ids, sorted(pairs), seed)
+    return ids, sorted(pairs)
+
+
+def lay_out(ids: list[str], pairs: list[tuple[int, int]], seed: int = 7) -> Pos:
+    """:func:`positions` of nodes and edges already :func:`numbered`."""
+    return _layout(ids, pairs, seed)
 
 
 def iterations(n: int) -> int:

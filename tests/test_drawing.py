@@ -326,3 +326,58 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
         joined.note(extra)
     assert view_data(m, joined=joined) == view_data(whole)
     assert view_data(m, joined=joined) != view_data(merged())
+
+
+def test_a_layout_of_the_same_nodes_and_edges_is_taken_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labourgraph import layout
+
+    cache = Cache(tmp_path / "cache", False, Limits())
+    ids = [f"n{i:02d}" for i in range(30)]
+    edges = [(f"n{i:02d}", f"n{i * 7 % 30:02d}") for i in range(30)]
+    more = [*edges, ("n01", "n02")]
+    drawn, drawn_more, drawn_8 = (
+        layout.positions(ids, edges),
+        layout.positions(ids, more),
+        layout.positions(ids, more, 8),
+    )
+    assert drawing_module.laid_out(cache, ids, edges) == drawn
+    made: list[int] = []
+    real = layout.lay_out
+    monkeypatch.setattr(layout, "lay_out", lambda *args: made.append(1) or real(*args))
+    # The same drawing in another order: from the cache.
+    assert drawing_module.laid_out(cache, ids[::-1], edges[::-1]) == drawn
+    assert made == []
+    # One more edge: laid out again, and kept in place of the first.
+    assert drawing_module.laid_out(cache, ids, more) == drawn_more
+    assert drawing_module.laid_out(cache, ids, more) == drawn_more
+    assert made == [1]
+    # Another seed, or a damaged entry: laid out again.
+    assert drawing_module.laid_out(cache, ids, more, seed=8) == drawn_8
+    Path(cache.path(drawing_module.POSITIONS, PLAN_KIND, ".pickle")).write_bytes(b"damaged")
+    assert drawing_module.laid_out(cache, ids, more) == drawn_more
+    assert made == [1, 1, 1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rebuild_that_adds_no_node_or_edge_keeps_the_layout(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from labourgraph import layout
+
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=jobs)
+    made: list[int] = []
+    real = layout.lay_out
+    monkeypatch.setattr(layout, "lay_out", lambda *args: made.append(1) or real(*args))
+    doc = sorted(sources.glob("*.txt"))[0]
+    doc.write_text(doc.read_text() + "\n\n")  # other bytes, the same facts
+    assert quiet_build(sources, out, jobs=jobs).reused == len(list(sources.glob("*.txt"))) - 1
+    assert made == []
+    doc.write_text(doc.read_text() + "\nPolice arrested union organiser Dana Whitlow.\n")
+    quiet_build(sources, out, jobs=jobs)
+    assert made == [1]
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
