@@ -8,12 +8,13 @@ release of the code or data starts afresh. Each document's graph is kept too (un
 keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
 of their own beside the entry, see :mod:`labourgraph.dataset`).
 Resolution, the report and the view are always redone: they depend on every document.
-Three more entries describe the last build: the index of its source files' ``stat`` signatures
+Four more entries describe the last build: the index of its source files' ``stat`` signatures
 and keys (:meth:`Cache.keys`: an unchanged file is not read again to key it), the list of
 the graphs it drew (:mod:`labourgraph.drawing`: read ahead by the next build's view, and used by
-``labourgraph view`` instead of the store when it matches the build), and where each cached
-graph lies in the ``graph.trig`` it wrote (:mod:`labourgraph.dataset`: the next build copies
-unchanged graphs from that file while it is as the build left it).
+``labourgraph view`` instead of the store when it matches the build), the layout of that
+drawing (:func:`labourgraph.drawing.laid_out`: kept for a drawing of the same nodes and edges),
+and where each cached graph lies in the ``graph.trig`` it wrote (:mod:`labourgraph.dataset`:
+the next build copies unchanged graphs from that file while it is as the build left it).
 
 The cache sits beside the build (like ``OUT.lock``), outside the folder that is swapped in, and
 is only written while the build's lock is held. Entries not used by a finished build (a removed

@@ -12,8 +12,10 @@ the facts of the others, reading those it does not have yet, and draws the page 
 writes its other files. Should a graph merged ahead not be in the list (a change elsewhere
 moved its document's part of the resolution), its facts are taken out again (a
 :class:`~labourgraph.view_data.Ledger` counts the facts graphs share). It asks the build for
-the layout as soon as it knows the nodes and edges, and joins the quotes and dates meanwhile.
-A graph it cannot read from the cache is sent by the build on request.
+the layout as soon as it knows the nodes and edges (from a thread: the build reads the
+request once its graph files are written), and joins the quotes and dates meanwhile; the
+build takes the layout from the cache when the last one was of the same nodes and edges
+(:func:`laid_out`). A graph it cannot read from the cache is sent by the build on request.
 
 The page is the one :func:`draw` writes in the build's own process (the tests compare them
 byte for byte).
