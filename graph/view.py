@@ -407,7 +407,10 @@ def _payload(
     quotes: dict[str, int] = {}
     nodes, details = [], []
     for n in p.nodes:
-        label = clean(n.label) if short_label(n.label) else clean(n.id)
+        # A label of spaces alone is drawn by the id (what short_label says, without making it).
+        label = clean(n.label)
+        if not label.strip():
+            label = clean(n.id)
         aliases = [clean(a) for a in n.aliases]
         # The page folds labels and aliases itself; only transliterations need shipping (an
         # ASCII name is its own: most nodes have none).
@@ -417,7 +420,9 @@ def _payload(
             keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
         incident = n.kind == "Incident"
         d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
-        d0, d1 = sorted((d0 or d1, d1 or d0)) if incident else ("", "")
+        d0, d1 = (d0 or d1, d1 or d0) if incident else ("", "")
+        if d1 < d0:
+            d0, d1 = d1, d0
         country = country_index.get(_clean_term(n.country), -1)
         kind = type_index[_type_key(n)]
         rel_id = n.id[len(base) :]
@@ -431,7 +436,9 @@ def _payload(
             if len(ev.quote) < CONTEXT_BELOW:  # a bare name needs its context; a sentence not
                 evidence[-1] += [clean(ev.prefix), clean(ev.suffix)]
         conventions = [_clean_term(c) for c in n.conventions]
-        reports = sorted(doc_index[_clean_term(r)] for r in n.reports)
+        reports = [doc_index[_clean_term(r)] for r in n.reports]
+        if len(reports) > 1:
+            reports.sort()
         details.append(
             [
                 _clean_term(n.date_text),

@@ -20,7 +20,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
 from typing import Protocol
@@ -399,6 +399,13 @@ class _Incident:
     text: str
     place: str
 
+    def placed(self, place: str) -> _Incident:
+        """This row with another place (``dataclasses.replace`` costs five times more, and a
+        build's incidents get their places' names anew in each build)."""
+        return _Incident(
+            self.label, self.type, self.earliest, self.latest, self.precision, self.text, place
+        )
+
 
 def _incidents(
     facts: ViewFacts, incidents: Collection[str], places: dict[str, set[str]] | None = None
@@ -519,7 +526,7 @@ class Joined:
         for i, row in self.incident_rows.items():
             if i in incidents and i not in dirty:
                 place = _place_name(places.get(i, ()), pref)
-                out[i] = row if place == row.place else replace(row, place=place)
+                out[i] = row if place == row.place else row.placed(place)
         return out
 
     def evidence_of(
@@ -673,7 +680,13 @@ def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
 
 def _sorted(evidence: dict[tuple, _EvidenceRow], limit: int | None = None) -> tuple[Evidence, ...]:
     """The first ``limit`` quotes by (doc path, start, end), as :class:`Evidence`."""
-    return tuple(Evidence(*evidence[k]) for k in sorted(evidence)[:limit])
+    return tuple(Evidence(*evidence[k]) for k in _in_order(evidence)[:limit])
+
+
+def _in_order(items: Collection) -> tuple:
+    """``tuple(sorted(items))``; most nodes have one quote, report or convention, or none,
+    and a view has tens of thousands of nodes."""
+    return tuple(items) if len(items) < 2 else tuple(sorted(items))
 
 
 Drawn = Callable[[Collection[str], list[tuple[str, str]]], object]
@@ -736,8 +749,8 @@ def view_data(
             date_text=i.text,
             precision=i.precision,
             place=i.place,
-            conventions=tuple(sorted(conventions.get(iri, ()))),
-            reports=tuple(sorted(reports.get(iri, ()))),
+            conventions=_in_order(conventions.get(iri, ())),
+            reports=_in_order(reports.get(iri, ())),
             evidence=_sorted(evidence.get(iri, {})),
         )
         for iri, i in sorted(incidents.items())
