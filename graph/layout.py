@@ -79,11 +79,6 @@ def numbered(
     return ids, sorted(pairs)
 
 
-def lay_out(ids: list[str], pairs: list[tuple[int, int]], seed: int = 7) -> Pos:
-    """:func:`positions` of nodes and edges already :func:`numbered`."""
-    return _layout(ids, pairs, seed)
-
-
 def iterations(n: int) -> int:
     """Fruchterman-Reingold iterations for a component of ``n`` nodes."""
     if n <= FULL_ITERATIONS_UP_TO:
@@ -91,8 +86,9 @@ def iterations(n: int) -> int:
     return max(MIN_ITERATIONS, ITERATIONS * FULL_ITERATIONS_UP_TO // n)
 
 
-def _layout(ids: list[str], pairs: list[tuple[int, int]], seed: int) -> Pos:
-    """Positions of ``ids`` (sorted) linked by ``pairs`` (sorted index pairs, low first)."""
+def lay_out(ids: list[str], pairs: list[tuple[int, int]], seed: int = 7) -> Pos:
+    """:func:`positions` of nodes and edges already :func:`numbered`: ``ids`` sorted, ``pairs``
+    sorted index pairs, low first."""
     if not ids:
         return {}
     # Weakly connected components, each sorted, biggest first (ties: first id first).
