@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -192,22 +194,26 @@ def _short_forms(mentions: list[Mention], keys: list[str], cl: _Clusters) -> Non
         if m.type in ORG_TYPES and not keys[i]:
             by_doc[m.doc_id].append(i)
     for idx in by_doc.values():
-        names = {i: _org_fold(mentions[i].name) for i in idx}
+        names = [_org_fold(mentions[i].name) for i in idx]
+        # Only a name with a linking word in it can be a long form: most documents have none.
+        longs = [(j, n) for j, n in zip(idx, names, strict=True) if _LINKING_WORD.search(n)]
+        if not longs:
+            continue
         # The long form a short one joins depends on its name and type only: looked up once
         # per name, not once per mention.
         long_form: dict[tuple[str, str], int | None] = {}
-        for i in idx:
-            short, etype = names[i], mentions[i].type
-            if len(short.split()) < 2:
+        for i, short in zip(idx, names, strict=True):
+            if " " not in short:  # one word (folded names have single spaces)
                 continue
+            etype = mentions[i].type
             if (short, etype) not in long_form:
                 long_form[short, etype] = next(
                     (
                         j
-                        for j in idx
-                        if names[j].startswith(short)
+                        for j, name in longs
+                        if name.startswith(short)
                         and mentions[j].type == etype
-                        and _LINKING_WORD.match(names[j][len(short) :])
+                        and _LINKING_WORD.match(name, len(short))
                     ),
                     None,
                 )
@@ -246,13 +252,16 @@ def resolve_detailed(
 ) -> Detailed:
     """:func:`resolve` under judged links, also saying why each mention joined its entity."""
     ref = ref or load_reference()
-    unsorted = [m for x in extractions for m in x.mentions]
-    unsorted_keys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in unsorted]
-    order = sorted(range(len(unsorted)), key=unsorted_keys.__getitem__)  # stable, as before
-    mentions = [unsorted[i] for i in order]
-    mkeys = [unsorted_keys[i] for i in order]
+    mentions = [m for x in extractions for m in x.mentions]
+    mkeys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in mentions]
+    # A build's documents come sorted and each one's mentions in order: sorted only if not.
+    if not all(map(operator.le, mkeys, itertools.islice(mkeys, 1, None))):
+        order = sorted(range(len(mentions)), key=mkeys.__getitem__)  # stable
+        mentions = [mentions[i] for i in order]
+        mkeys = [mkeys[i] for i in order]
     cl = _Clusters(len(mentions))
-    _apply_links(mkeys, cl, same, not_same)
+    if same or not_same:
+        _apply_links(mkeys, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
     keys: list[str] = []
     # Mentions repeat a few names and keys many times: what one says is worked out once.
@@ -301,12 +310,13 @@ def resolve_detailed(
     candidates = _people(mentions, keys, cl)
 
     groups: dict[int, list[int]] = {}
-    for i, root in enumerate(cl.roots()):
+    roots = cl.roots()
+    for i, root in enumerate(roots):
         if root == i:
             groups[i] = [i]
         else:
             groups[root].append(i)
-    entities, entity_of, used, keyed = [], {}, set(), set()
+    entities, eid_of, used, keyed = [], {}, set(), set()
     first_named = {k for link in same for k in link.left}
     # A cluster's root is its first mention (unions keep the lower index), and mentions are
     # sorted by (document, start): roots in index order are in the order of their mentions.
@@ -345,8 +355,9 @@ def resolve_detailed(
                 country,
             )
         )
-        entity_of.update(dict.fromkeys(map(mkeys.__getitem__, idx), eid))
+        eid_of[root] = eid
     entities.sort(key=lambda e: e.entity_id)
+    entity_of = dict(zip(mkeys, map(eid_of.__getitem__, roots), strict=True))
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
     return Detailed(resolution, _mention_reasons(mentions, mkeys, cl), _refused(mentions, cl))
@@ -360,23 +371,19 @@ def _mention_reasons(
     mentions: list[Mention], mkeys: list[MentionKey], cl: _Clusters
 ) -> dict[MentionKey, str]:
     """Per mention, the first union that touched it: with which mention, and why."""
+    # Per mention, the first edge that touched it: edges walked from the last, the earliest
+    # written over the rest.
     first: list[tuple[int, str] | None] = [None] * len(mkeys)  # -> (the other mention, reason)
-    for a, b, reason in cl.edges:
-        if first[a] is None:
-            first[a] = (b, reason)
-        if first[b] is None:
-            first[b] = (a, reason)
+    for a, b, reason in reversed(cl.edges):
+        first[a] = (b, reason)
+        first[b] = (a, reason)
     # Most mentions joined the first mention of their name or key: each (mention, reason)
     # is written once and shared. Keys sorted as the mentions are.
     said: dict[tuple[int, str], str] = {}
-    out = {}
-    for k, hit in zip(mkeys, first, strict=True):
-        if hit is not None:
-            text = said.get(hit)
-            if text is None:
-                text = said[hit] = f"{hit[1]} (with {_where(mentions[hit[0]])})"
-            out[k] = text
-    return out
+    for hit in first:
+        if hit is not None and hit not in said:
+            said[hit] = f"{hit[1]} (with {_where(mentions[hit[0]])})"
+    return {k: said[hit] for k, hit in zip(mkeys, first, strict=True) if hit is not None}
 
 
 def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:
@@ -463,16 +470,6 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
     )
 
 
-def _targets(inc: Incident, entity_of: dict[tuple[str, int, int], str]) -> tuple[str, ...]:
-    return tuple(
-        sorted(
-            entity_of.get((t.doc_id, t.span.start, t.span.end), t.name)
-            for t in inc.targets
-            if t.type != "Place"
-        )
-    )
-
-
 def _incident_ids(
     incidents: list[Incident], entity_of: dict[tuple[str, int, int], str]
 ) -> dict[tuple, str]:
@@ -482,22 +479,34 @@ def _incident_ids(
     the arrest, the press release does not); with several years it stays apart. Reports with no
     named target are their own incident. The id hashes (type, target ids, year).
     """
-    groups: dict[tuple, list[tuple[Incident, tuple]]] = defaultdict(list)
-    alone: list[tuple[Incident, tuple]] = []
+    # Each report's year worked out once (a happening may have hundreds of reports).
+    groups: dict[tuple, list[tuple[tuple, int | None]]] = defaultdict(list)
+    alone: list[Incident] = []
+    get = entity_of.get
     for inc in incidents:
-        targets = _targets(inc, entity_of)
-        (groups[(inc.type, targets)] if targets else alone).append((inc, inc.key))
+        targets = tuple(
+            sorted(
+                get((t.doc_id, t.span.start, t.span.end), t.name)
+                for t in inc.targets
+                if t.type != "Place"
+            )
+        )
+        if targets:
+            year = inc.date.earliest.year if inc.date else None
+            groups[(inc.type, targets)].append((inc.key, year))
+        else:
+            alone.append(inc)
     ids: dict[tuple, str] = {}
     for (itype, targets), members in groups.items():
-        years = sorted({str(i.date.earliest.year) for i, _ in members if i.date})
-        only = years[0] if len(years) == 1 else "?"
-        by_year: dict[str, str] = {}  # one happening may have hundreds of reports
-        for inc, key in members:
-            year = str(inc.date.earliest.year) if inc.date else only
-            if year not in by_year:
-                by_year[year] = hash_id(itype, *targets, year)
-            ids[key] = by_year[year]
-    for inc, key in alone:
+        years = {y for _, y in members if y is not None}
+        only = str(years.pop()) if len(years) == 1 else "?"
+        by_year: dict[int | None, str] = {}
+        for key, y in members:
+            if y not in by_year:
+                by_year[y] = hash_id(itype, *targets, only if y is None else str(y))
+            ids[key] = by_year[y]
+    for inc in alone:
+        key = inc.key
         if key not in ids:
             ids[key] = hash_id(inc.type, inc.doc_id, str(inc.trigger.start), str(inc.trigger.end))
     return ids
