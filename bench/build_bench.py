@@ -86,7 +86,11 @@ def child(argv: list[str], sample: float | None = SAMPLE_BUILD) -> tuple[dict, f
     """Run this script's ``--child`` mode: its JSON answer, its peak RSS (the largest single
     process) and its peak memory (all its processes, summed PSS, read every ``sample``
     seconds; 0 when None), in MiB. The answer gains ``cpu``: the processor seconds (user and
-    system) of the child and of every process it reaped (workers, the view's process)."""
+    system) of the child and of every process it reaped (workers, the view's process).
+    The disk's write-back is waited for before it starts, untimed."""
+    # The disk is left to write back what earlier builds wrote first: a build syncs its
+    # outputs, and would otherwise wait behind the last build's gigabytes (bench/README.md).
+    os.sync()
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
     env = {**os.environ, "CI": "1"}  # no progress bar
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
