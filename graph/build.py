@@ -265,6 +265,8 @@ def _load_all(
         with result.timed("load"), _no_collections():
             for (path, root), key, hit in zip(files, keys, known, strict=True):
                 entry = cache.get(key) if hit and cache is not None and key else None
+                if entry is not None and entry.document.path != os.fspath(path):
+                    entry = _respelled(entry, os.fspath(path))
                 if entry is not None:
                     loaded = _Loaded(entry.document, list(entry.load_problems), key, entry)
                     found.append((loaded, entry.extraction, list(entry.extract_problems)))
@@ -280,6 +282,21 @@ def _load_all(
         fresh.close()  # after an error: stop the workers
         _FRESH = None
     return _usable(results, problems, cache, result)
+
+
+def _respelled(entry: Entry, path: str) -> Entry:
+    """``entry`` of a file the last build was given by another name (its folder named
+    relative, absolute or by another route): its document and problems name it as now."""
+    old = entry.document.path
+    doc = dataclasses.replace(entry.document, path=path)
+
+    def named(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+        return tuple(dataclasses.replace(p, path=path) if p.path == old else p for p in problems)
+
+    extraction = entry.extraction
+    if extraction is not None:
+        extraction = dataclasses.replace(extraction, document=doc)
+    return Entry(doc, named(entry.load_problems), extraction, named(entry.extract_problems))
 
 
 def _in_order(

@@ -2,7 +2,8 @@
 
 An entry is keyed by what its result depends on: the pipeline version (a hash of this package's
 code, the reference data under ``ontology/`` and the NER model's version), whether the NER runs,
-the size limits, the file's path and root, and the bytes of the file and of its sidecar. So an
+the size limits, the file's path within its folder (however the folder is named: relative or
+absolute), and the bytes of the file and of its sidecar. So an
 unchanged document is never loaded or extracted again, a changed one always is, and a new
 release of the code or data starts afresh. Each document's graph is kept too (under ``graphs/``,
 keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
@@ -36,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .documents import SIDECAR_SUFFIX
+from .documents import SIDECAR_SUFFIX, doc_id_of
 from .loaders import Limits
 from .model import Document, Extraction, Problem
 from .reference import ONTOLOGY_DIR
@@ -128,7 +129,7 @@ def signature(path: Path, root: Path) -> Signature | None:
         sidecar = None
     except OSError:
         return None
-    return Signature(os.fspath(root), *main, sidecar)
+    return Signature(os.path.abspath(root), *main, sidecar)
 
 
 @dataclass
@@ -167,7 +168,7 @@ class Cache:
         out: list[str | None] = [None] * len(files)
         todo = []
         for i, ((path, _root), sig) in enumerate(zip(files, signatures, strict=True)):
-            old = known.get(os.fspath(path))
+            old = known.get(os.path.abspath(path))
             if sig is not None and old is not None and old[0] == sig and sig.settled(seen):
                 out[i] = old[1]
             else:
@@ -177,7 +178,7 @@ class Cache:
             for i, key in zip(todo, pool.map(lambda i: self.key(*files[i]), todo), strict=True):
                 out[i] = key
         self.index = {
-            os.fspath(path): (sig, key)
+            os.path.abspath(path): (sig, key)
             for (path, _root), sig, key in zip(files, signatures, out, strict=True)
             if sig is not None and key is not None
         }
@@ -200,7 +201,9 @@ class Cache:
         # documents this is most of what loading them costs.
         h = self._settings.copy()
         name = os.fspath(path)
-        h.update(f"|{name}|{root}".encode())
+        # The file's place in its folder, not how the folder was named: given relative one
+        # time and absolute the next, it is the same document (the build names it as given).
+        h.update(f"|{doc_id_of(path, root)}".encode())
         try:
             with open(name, "rb") as fh:
                 if os.fstat(fh.fileno()).st_size > self.limits.max_file_bytes:

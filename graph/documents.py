@@ -157,7 +157,7 @@ def load_document(
     data = read_bytes(path, limits.max_file_bytes)
     loaded = load_file(path, data, limits)
     digest = hashlib.sha256(data).hexdigest()
-    doc_id = _doc_id(path, root)
+    doc_id = doc_id_of(path, root)
     # Checked before cleaning (which costs time per character) and after (what extraction reads).
     _check_length(path, len(loaded.text), limits.max_text_chars)
     made = _document(loaded, fmt, doc_id, str(path), digest, sidecar, limits.max_paragraph_chars)
@@ -230,7 +230,8 @@ def _document(
     return _Made(doc, cleaned.cuts)
 
 
-def _doc_id(path: Path, root: Path) -> str:
+def doc_id_of(path: Path, root: Path) -> str:
+    """A source file's id: its path within the folder it was found in, POSIX separators."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:  # one given relative, the other absolute

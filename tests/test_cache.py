@@ -135,6 +135,27 @@ def test_a_changed_sidecar_or_pipeline_means_a_fresh_extraction(
     assert sorted(extracted) == NAMES
 
 
+def test_the_folder_named_another_way_reuses_every_document(
+    sources: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relative, absolute or by another route: a document is keyed by its place in the folder,
+    and its problems name it as the build was given it."""
+    (sources / "long.txt").write_text("The union met the ministry. " * 300, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    first = quiet_build(Path("sources"), out)
+    assert first.reused == 0
+    for spelling in (Path("..") / tmp_path.name / "sources", sources):
+        extracted.clear()
+        again = quiet_build(spelling, out)
+        assert again.reused == first.documents and extracted == []
+        warned = [p.path for p in again.problems if "split" in p.problem]
+        assert warned == [str(spelling / "long.txt")]
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
 def test_a_corrupt_entry_is_recomputed_not_trusted(
     sources: Path, tmp_path: Path, extracted: list[str]
 ) -> None:
