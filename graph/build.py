@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -46,9 +45,6 @@ from .model import Document, Extraction, Problem
 from .parallel import ordered_map
 from .resolve import slug
 from .review import to_json as review_json
-
-if TYPE_CHECKING:
-    import pyoxigraph as ox
 
 SEVERITIES = ("error", "warning", "note")
 _LABELS = {"error": "Skipped", "warning": "Warning", "note": "Note"}
@@ -601,33 +597,26 @@ def _write_outputs(
         save_plan(cache, blocks, staging / MANIFEST)
     outdir.checkpoint("staged")
     # The store is loaded in a thread while the report is written: Oxigraph's loader runs
-    # outside the GIL, so on two cores the two overlap. An updated store stays open until
-    # the view is drawn: the files its database merges now and then (a few seconds at
-    # 10,000 documents, bench/README.md) are merged meanwhile, not while the build waits.
-    held: list[ox.Store] = []
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            storing = pool.submit(_write_store, staging, previous, written, held)
-            if drawing is not None:
-                with result.timed("view"):
-                    drawing.lay_out()
-            _write_report(staging, extractions, curated, result)
-            with result.timed("store"):  # the wait for the store once the rest is written
-                result.store = storing.result()
-        outdir.checkpoint("stored")
-        with result.timed("view"):  # the wait for the view's process
-            if drawing is not None:
-                drawing.wait()
-    finally:
-        with result.timed("store"):
-            held.clear()  # closed: the swap syncs its files
+    # outside the GIL, so on two cores the two overlap.
+    with ThreadPoolExecutor(1) as pool:
+        storing = pool.submit(_write_store, staging, previous, written)
+        if drawing is not None:
+            with result.timed("view"):
+                drawing.lay_out()
+        _write_report(staging, extractions, curated, result)
+        with result.timed("store"):  # the wait for the store once the rest is written
+            result.store = storing.result()
+    outdir.checkpoint("stored")
+    with result.timed("view"):  # the wait for the view's process
+        if drawing is not None:
+            drawing.wait()
     outdir.checkpoint("rendered")
 
 
-def _write_store(staging: Path, previous: Path, written: Written, held: list[ox.Store]) -> str:
+def _write_store(staging: Path, previous: Path, written: Written) -> str:
     # Synced here, beside the report, rather than in the swap.
     outdir.sync(staging / GRAPH_FILE)
-    return write_store(staging, previous, written, held)
+    return write_store(staging, previous, written)
 
 
 def _write_report(

@@ -525,13 +525,10 @@ def write_files(staging: Path, previous: Path, blocks: Blocks) -> Written:
     return written
 
 
-def write_store(
-    staging: Path, previous: Path, written: Written, held: list[ox.Store] | None = None
-) -> str:
+def write_store(staging: Path, previous: Path, written: Written) -> str:
     """The store of ``staging``: the previous one brought up to date, or loaded afresh.
 
-    Returns how, in a few words (for ``--timings``). An updated store is put in ``held``
-    still open (see :func:`~labourgraph.store.update_store`), to be closed by emptying it.
+    Returns how, in a few words (for ``--timings``).
     """
     old, new = written.previous, written.graphs
     gone = [g for g in old if old[g] != new.get(g)]  # removed or changed
@@ -539,10 +536,7 @@ def write_store(
     if old and len(touched) <= _UPDATE_LIMIT * len(new):
         added = [d for _, d in written.changed]
         compact = written.changed_quads > _COMPACT_ABOVE * written.quads
-        store = update_store(staging / "store", previous / "store", gone, added, compact=compact)
-        if held is not None:
-            held.append(store)
-        del store
+        update_store(staging / "store", previous / "store", gone, added, compact=compact)
         return (
             f"updated: {len(gone)} graphs removed, {len(added)} added "
             f"({written.changed_quads} quads){', compacted' if compact else ''}"

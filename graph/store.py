@@ -75,15 +75,12 @@ def _prefixes_end(data: bytes) -> int:
 
 def update_store(
     path: Path, previous: Path, remove: list[str], add: list[bytes], *, compact: bool = True
-) -> ox.Store:
+) -> None:
     """Make ``path`` a copy of the ``previous`` store with graphs removed and added (TriG).
 
     The copy is a RocksDB backup: hard links to the previous store's immutable files, so it
     is instant and the previous build stays whole whatever happens here. ``compact`` merges
     the store's files afterwards (see :func:`labourgraph.dataset.write_store` for when).
-    Returns the store still open, its changes flushed: every few updates RocksDB merges the
-    files they added, in threads of its own, and closing the store (when the last reference
-    goes) waits for that; a caller with other work to do holds it meanwhile.
     """
     ox.Store.read_only(str(previous)).backup(str(path))
     store = ox.Store(str(path))
@@ -97,7 +94,7 @@ def update_store(
     store.flush()
     if compact:
         store.optimize()
-    return store
+    del store
 
 
 def open_store(out: Path) -> ox.Store:
