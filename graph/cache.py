@@ -3,9 +3,9 @@
 An entry is keyed by what its result depends on: the pipeline version (a hash of this package's
 code, the reference data under ``ontology/`` and the NER model's version), whether the NER runs,
 the size limits, the file's path within its folder (however the folder is named: relative or
-absolute), and the bytes of the file and of its sidecar. So an
-unchanged document is never loaded or extracted again, a changed one always is, and a new
-release of the code or data starts afresh. Each document's graph is kept too (under ``graphs/``,
+absolute), and the bytes of the file and of its sidecar. So an unchanged document is never
+loaded or extracted again, a changed one always is, and a new release of the code or data
+starts afresh. Each document's graph is kept too (under ``graphs/``,
 keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
 of their own beside the entry, see :mod:`labourgraph.dataset`).
 Resolution, the report and the view are always redone: they depend on every document.
@@ -165,10 +165,11 @@ class Cache:
             known, seen = last["files"], last["time"]
             self.last_texts = last.get("texts", {})
         signatures = [signature(path, root) for path, root in files]
+        names = [os.path.abspath(path) for path, _root in files]  # however the folder is named
         out: list[str | None] = [None] * len(files)
         todo = []
-        for i, ((path, _root), sig) in enumerate(zip(files, signatures, strict=True)):
-            old = known.get(os.path.abspath(path))
+        for i, (name, sig) in enumerate(zip(names, signatures, strict=True)):
+            old = known.get(name)
             if sig is not None and old is not None and old[0] == sig and sig.settled(seen):
                 out[i] = old[1]
             else:
@@ -178,8 +179,8 @@ class Cache:
             for i, key in zip(todo, pool.map(lambda i: self.key(*files[i]), todo), strict=True):
                 out[i] = key
         self.index = {
-            os.path.abspath(path): (sig, key)
-            for (path, _root), sig, key in zip(files, signatures, out, strict=True)
+            name: (sig, key)
+            for name, sig, key in zip(names, signatures, out, strict=True)
             if sig is not None and key is not None
         }
         self._index_time = start

@@ -2,9 +2,9 @@
 
 Written with orjson: Python's ``json`` formats indented output in Python, which took a quarter
 of a second for ``review.json`` and ``report.json`` at 10,000 documents against 0.03 s
-(bench/README.md). The text
-equals ``json.dumps(obj, sort_keys=True, ensure_ascii=False)`` with ``indent=2`` or compact
-separators, but for floats under 1e-4, which orjson writes ``1e-7`` where Python writes ``1e-07``.
+(bench/README.md). The text equals ``json.dumps(obj, sort_keys=True, ensure_ascii=False)`` with
+``indent=2`` or compact separators, but for floats under 1e-4, which orjson writes ``1e-7``
+where Python writes ``1e-07``.
 """
 
 from __future__ import annotations
