@@ -1,9 +1,10 @@
 """The network view drawn by a process of its own, beside the rest of a build.
 
 When a build reuses most graphs, drawing the view is its longest chain: every graph's view
-facts read and merged, then joined, laid out and written as a page. With two jobs or more,
-:class:`Drawing` forks a process for it when the build starts, while the build's process is
-still small (forked later, both would copy the pages of its large heap as they touch them).
+facts read and merged (each graph's quotes come joined with its document's particulars),
+then laid out and written as a page. With two jobs or more, :class:`Drawing` forks a process
+for it when the build starts, while the build's process is still small (forked later, both
+would copy the pages of its large heap as they touch them).
 Once the build has read its cache, it is told which documents are unchanged
 (:meth:`Drawing.expect`) and, while the build resolves, reads and merges the view facts of the
 graphs the last build drew of those documents (their keys are kept in the cache, :data:`PLAN`).
@@ -13,7 +14,7 @@ writes its other files. Should a graph merged ahead not be in the list (a change
 moved its document's part of the resolution), its facts are taken out again (a
 :class:`~labourgraph.view_data.Ledger` counts the facts graphs share). It asks the build for
 the layout as soon as it knows the nodes and edges (from a thread: the build reads the
-request once its graph files are written), and joins the quotes and dates meanwhile; the
+request once its graph files are written), and makes the nodes' rows meanwhile; the
 build takes the layout from the cache when the last one was of the same nodes and edges
 (:func:`laid_out`). A graph it cannot read from the cache is sent by the build on request.
 
@@ -74,8 +75,8 @@ def draw(
     ``on_drawn`` is told the nodes and edges as soon as they are known, and ``positions``
     then returns their layout (made elsewhere); by default it is made here. ``then`` is
     called once the page is written, while what it was made of is still held (a side
-    process ends there, leaving it to the process's end to free). ``joined`` holds quotes
-    joined ahead (see :class:`~labourgraph.view_data.Joined`).
+    process ends there, leaving it to the process's end to free). ``joined`` holds the
+    incidents' rows made ahead (see :class:`~labourgraph.view_data.Joined`).
     """
     from .view import render
     from .view_data import view_data
@@ -205,7 +206,7 @@ class Drawing:
         """Lay the drawing out for the process, once it knows its nodes and edges.
 
         The layout needs nothing else, so it is made here, where the graph files are done,
-        while the process joins the quotes and dates the page shows.
+        while the process makes the rows of the nodes the page shows.
         """
         self._serve(until="layout")
 
@@ -336,7 +337,7 @@ class _Ahead:
         self.merged = ViewFacts()
         self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
-        self.joined = Joined()  # their quotes, joined once they are all merged
+        self.joined = Joined()  # their incidents' rows, made once they are all merged
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
         """Merge ahead until the build sends its list (returned, if it came).
@@ -359,7 +360,7 @@ class _Ahead:
                 self.ledger.count(found)
                 self.merged.merge(found)
                 self.done.add(key)
-        if not conn.poll():  # still no list: join the quotes, the longest part of drawing
+        if not conn.poll():  # still no list: make the incidents' rows
             self.joined.join(self.merged)
         return None
 

@@ -84,6 +84,10 @@ READ = frozenset(
 PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}  # finest first
 
 Quote = tuple[str, str, str, str, str, str]  # source, exact, prefix, suffix, start, end
+# A quote as :class:`Evidence`'s fields in order, made an Evidence only if the view keeps it
+# (an actor keeps its first MAX_MENTIONS): a tuple is far cheaper to make than a frozen
+# dataclass, and most quotes of a large build are never drawn.
+_EvidenceRow = tuple[str, str, str, str, str, str, int, int, str, str]
 Pairs = Iterable[tuple[str, str]]
 
 
@@ -97,10 +101,11 @@ class ViewFacts:
 
     Facts of several graphs merge by union (:meth:`merge`), in any order, into the facts of
     all of them; :func:`view_data` draws from the merged whole. The joins made here
-    (an annotation's quotes, a position's ends) follow IRIs that name things of one document
-    graph, so joining per graph and then merging equals joining over the union. The joins
-    across graphs (an entity's country, an incident's place label, conventions' notations,
-    which annotations belong to drawn nodes) wait for :func:`view_data`.
+    (an annotation's quotes with its document's particulars, a position's ends) follow IRIs
+    that name things of one document graph, so joining per graph and then merging equals
+    joining over the union: a quote's document is described by its own graph alone. The joins
+    across graphs (an entity's country, an incident's place label, conventions' notations)
+    wait for :func:`view_data`.
     """
 
     lg_types: defaultdict[str, set[str]] = field(default_factory=_sets)  # lg: class names
@@ -109,9 +114,10 @@ class ViewFacts:
     )
     # (incident, report graph) -> date field -> the smallest value that graph states
     dates: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    bodies: defaultdict[str, set[str]] = field(default_factory=_sets)  # annotation -> nodes
-    evidence: defaultdict[str, set[str]] = field(default_factory=_sets)  # node -> annotations
-    quotes: defaultdict[str, set[Quote]] = field(default_factory=lambda: defaultdict(set))
+    # node -> the quotes of the annotations whose body it is, keyed by (document path, start,
+    # end); ``cited``: those of its lg:evidence annotations (drawn for an incident)
+    quoted: dict[str, dict[tuple, _EvidenceRow]] = field(default_factory=dict)
+    cited: dict[str, dict[tuple, _EvidenceRow]] = field(default_factory=dict)
     edges: set[tuple[str, str, str, str]] = field(default_factory=set)  # s, o, label, kind
 
     def merge(self, other: ViewFacts) -> None:
@@ -123,21 +129,43 @@ class ViewFacts:
             mine = self.dates.setdefault(key, {})
             for name, value in fields.items():
                 mine[name] = min(value, mine.get(name, value))
-        _union(self.bodies, other.bodies)
-        _union(self.evidence, other.evidence)
-        _union(self.quotes, other.quotes)
+        _add_quotes(self.quoted, other.quoted)
+        _add_quotes(self.cited, other.cited)
         self.edges |= other.edges
 
 
 def _union(into: defaultdict, more: dict) -> None:
-    # Most keys are one graph's own (its annotations, quotes): taking the set over instead of
-    # copying it into a new one halves the cost of merging ten thousand graphs.
+    # Most keys are one graph's own: taking the set over instead of copying it into a new one
+    # halves the cost of merging ten thousand graphs.
     for key, items in more.items():
         mine = into.get(key)
         if mine is None:
             into[key] = items
         else:
             mine |= items
+
+
+def _add_quotes(
+    into: dict[str, dict[tuple, _EvidenceRow]], more: dict[str, dict[tuple, _EvidenceRow]]
+) -> None:
+    """Each node's quotes of ``more`` added to its quotes ``into`` (see :func:`_keep`)."""
+    for node, quotes in more.items():
+        mine = into.get(node)
+        if mine is None:
+            into[node] = quotes
+        elif mine.keys().isdisjoint(quotes):  # a quote's key names its document's path
+            mine.update(quotes)
+        else:
+            for key, ev in quotes.items():
+                _keep(mine, key, ev)
+
+
+def _keep(quotes: dict[tuple, _EvidenceRow], key: tuple, ev: _EvidenceRow) -> None:
+    """Put ``ev`` under ``key`` unless a quote is there already: one span is one piece of
+    evidence. Should one span carry different quotes (never seen), the smallest is kept."""
+    kept = quotes.get(key)
+    if kept is None or (kept != ev and _evidence_order(ev) < _evidence_order(kept)):
+        quotes[key] = ev
 
 
 # A document's own values: its graph alone states them (as it alone states its annotations,
@@ -150,8 +178,8 @@ class Ledger:
     can be taken out of the merge again (:meth:`take_out`).
 
     Shared facts are counted: an entity's or incident's types and values, and the links
-    between them. What only one document's graph states (its annotations, their quotes, its
-    report dates, the document's own values, all named after the document) goes with it.
+    between them. What only one document's graph states (its quotes, keyed by the document's
+    path, its report dates, the document's own values) goes with it.
     """
 
     def __init__(self) -> None:
@@ -177,13 +205,10 @@ class Ledger:
                     _discard(into, subject, value)
         for key in facts.dates:
             merged.dates.pop(key, None)
-        for ann in facts.bodies:
-            merged.bodies.pop(ann, None)
-        for ann in facts.quotes:
-            merged.quotes.pop(ann, None)
-        for node, anns in facts.evidence.items():
-            for ann in anns:
-                _discard(merged.evidence, node, ann)
+        for mine, theirs in ((merged.quoted, facts.quoted), (merged.cited, facts.cited)):
+            for node, quotes in theirs.items():
+                for key in quotes:
+                    _discard(mine, node, key)
         for name in _OWN_VALUES:
             for subject in facts.values[name]:
                 merged.values[name].pop(subject, None)
@@ -202,10 +227,13 @@ def _shared(facts: ViewFacts) -> Iterator[tuple]:
         yield ("edge", "", edge)
 
 
-def _discard(into: dict[str, set], key: str, item: object) -> None:
+def _discard(into: dict[str, set] | dict[str, dict], key: str, item: object) -> None:
     mine = into.get(key)
     if mine is not None:
-        mine.discard(item)
+        if isinstance(mine, dict):
+            mine.pop(item, None)
+        else:
+            mine.discard(item)
         if not mine:  # as if never merged: no key with nothing under it
             del into[key]
 
@@ -278,9 +306,13 @@ def collect(scans: Scans) -> ViewFacts:
         for s, o, g in scans.in_graphs(predicate):
             fields = facts.dates.setdefault((s, g), {})
             fields[name] = min(o, fields.get(name, o))
-    facts.bodies = _objects(scans, str(OA.hasBody))
-    facts.evidence = _objects(scans, str(LG.evidence))
-    facts.quotes = _quotes(scans)
+    quotes = _quotes(scans)
+    docs = _document_rows(facts)
+    bodies = _sets()  # node -> the annotations whose body it is
+    for ann, node in scans.pairs(str(OA.hasBody)):
+        bodies[node].add(ann)
+    facts.quoted = _assemble(bodies, quotes, docs)
+    facts.cited = _assemble(_objects(scans, str(LG.evidence)), quotes, docs)
     facts.edges = {
         (s, o, label, kind)
         for predicate, kind, label in EDGE_PREDICATES
@@ -445,70 +477,41 @@ def _place_name(places: Iterable[str], pref: dict[str, set[str]]) -> str:
     return _pick(name for p in places for name in pref.get(p, ()))
 
 
-def _documents(facts: ViewFacts, only: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
-    """Each lg:Document with a source path (of those among ``only``) -> path, title,
-    publisher, issued, url (or "")."""
-    paths, types = facts.values["path"], facts.lg_types
+def _document_rows(facts: ViewFacts) -> dict[str, tuple[str, ...]]:
+    """Each lg:Document with a source path -> (path, title, publisher, issued, url), each
+    value or ""."""
+    paths, types, values = facts.values["path"], facts.lg_types, facts.values
     return {
-        d: {"path": _pick(paths[d])}
-        | {name: _pick(facts.values[name].get(d, ())) for name in DOC_FIELDS}
-        for d in (types if only is None else only)
-        if "Document" in types.get(d, ()) and paths.get(d)
+        d: (_pick(paths[d]), *(_pick(values[name].get(d, ())) for name in DOC_FIELDS))
+        for d in types
+        if "Document" in types[d] and paths.get(d)
     }
 
 
-# A quote as :class:`Evidence`'s fields in order, made an Evidence only if the view keeps it
-# (an actor keeps its first MAX_MENTIONS): a tuple is far cheaper to make than a frozen
-# dataclass, and most quotes of a large build are never drawn.
-_EvidenceRow = tuple[str, str, str, str, str, str, int, int, str, str]
-
-
 class Joined:
-    """The quotes of every node of some merged facts, joined ahead of a later merge.
+    """The incidents' rows (:func:`_incidents`) of some merged facts, made ahead of a later
+    merge.
 
-    The drawing process joins them (:meth:`join`) while it waits for the build's list of
+    The drawing process makes them (:meth:`join`) while it waits for the build's list of
     graphs, from the graphs it merged ahead, and is told (:meth:`note`) each graph it takes
-    out or adds after; :func:`_evidence` then joins again only the nodes those touched: a
-    node that none of their annotations names, whose being an incident is unchanged and whose
-    documents' particulars are the same has the quotes joined here. The incidents' rows
-    (:func:`_incidents`) are made ahead the same way (:meth:`incidents_of`).
+    out or adds after; :meth:`incidents_of` then makes again only the rows those touched.
     """
 
     def __init__(self) -> None:
-        self.evidence: dict[str, dict[tuple, _EvidenceRow]] = {}
-        self.reports: dict[str, set[str]] = {}
         self.incidents: set[str] = set()
-        self.docs: dict[str, tuple[str, ...]] = {}
-        self.sources: dict[str, set[str]] = defaultdict(set)  # document -> nodes it quotes
-        self.bodies_of: dict[str, list[str]] = defaultdict(list)  # node -> its annotations
-        self.touched: set[str] = set()  # nodes of the graphs noted
-        self.anns: set[str] = set()  # annotations of the graphs noted
         self.subjects: set[str] = set()  # what the graphs noted give types or values
         self.dated: set[str] = set()  # what the graphs noted date
         self.incident_rows: dict[str, _Incident] = {}  # :func:`_incidents` of the joined
         self.joined = False
 
     def join(self, facts: ViewFacts) -> None:
-        """Join the quotes of every node of ``facts``."""
+        """Make the rows of every incident of ``facts``."""
         self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
-        self.docs = _document_rows(facts)
-        annotations = _owners(facts, _EVERY, self.incidents)
-        self.evidence, self.reports = _assemble(facts, annotations, self.docs, self.sources)
-        for ann, bodies in facts.bodies.items():
-            for n in bodies:
-                self.bodies_of[n].append(ann)
         self.incident_rows = _incidents(facts, self.incidents)
         self.joined = True
 
     def note(self, facts: ViewFacts) -> None:
         """Note a graph taken out of the facts joined, or merged into them, since."""
-        for ann, bodies in facts.bodies.items():
-            self.touched |= bodies
-            self.anns.add(ann)
-        self.anns.update(facts.quotes)
-        for node, anns in facts.evidence.items():
-            self.touched.add(node)
-            self.anns |= anns
         self.subjects.update(facts.lg_types)
         for by in facts.values.values():
             self.subjects.update(by)
@@ -529,129 +532,57 @@ class Joined:
                 out[i] = row if place == row.place else row.placed(place)
         return out
 
-    def evidence_of(
-        self, facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
-    ) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
-        """:func:`_evidence` of ``facts`` (those joined, and the graphs noted since)."""
-        # Only a document the graphs noted give types or values can have other particulars.
-        docs = dict(self.docs)
-        fresh = _document_rows(facts, self.subjects)
-        dirty = self.touched | (set(incidents) ^ self.incidents)
-        for source in self.subjects:
-            row = fresh.get(source)
-            if row != docs.get(source):
-                dirty |= self.sources.get(source, set())
-                if row is None:
-                    del docs[source]
-                else:
-                    docs[source] = row
-        # The nodes the noted graphs' annotations name now, with those annotations.
-        noted: dict[str, list[str]] = defaultdict(list)
-        for ann in self.anns:
-            for n in facts.bodies.get(ann, ()):
-                noted[n].append(ann)
-        dirty.update(noted)
-        if self.anns:
-            dirty.update(n for n, anns in facts.evidence.items() if not anns.isdisjoint(self.anns))
-        # The annotations of the nodes to join again: theirs when joined, and the noted ones
-        # (no scan of every annotation).
-        annotations: dict[str, set[str]] = defaultdict(set)
-        for n in dirty:
-            if n not in nodes:
-                continue
-            for ann in (*self.bodies_of.get(n, ()), *noted.get(n, ())):
-                bodies = facts.bodies.get(ann)
-                if bodies is not None and n in bodies:
-                    annotations[ann].add(n)
-            if n in incidents:
-                for ann in facts.evidence.get(n, ()):
-                    annotations[ann].add(n)
-        evidence, reports = _assemble(facts, annotations, docs)
-        for n, quotes in self.evidence.items():
-            if n in nodes and n not in dirty:
-                evidence[n] = quotes
-                reports[n] = self.reports[n]
-        return evidence, reports
 
-
-class _Every:
-    """The collection that holds every node."""
-
-    def __contains__(self, _item: object) -> bool:
-        return True
-
-
-_EVERY: Collection[str] = _Every()  # type: ignore[assignment]
-
-
-def _document_rows(
-    facts: ViewFacts, only: Iterable[str] | None = None
-) -> dict[str, tuple[str, ...]]:
-    """Document -> (path, *DOC_FIELDS), of every document or those among ``only``."""
-    fields = ("path", *DOC_FIELDS)
-    return {source: tuple(d[f] for f in fields) for source, d in _documents(facts, only).items()}
+def _assemble(
+    links: dict[str, set[str]],
+    quotes: dict[str, set[Quote]],
+    docs: dict[str, tuple[str, ...]],
+) -> dict[str, dict[tuple, _EvidenceRow]]:
+    """node -> the quotes of the annotations it ``links`` to, with their documents'
+    particulars (``docs``), keyed by (document path, start, end)."""
+    unknown = ("",) * (1 + len(DOC_FIELDS))
+    rows: dict[str, _EvidenceRow] = {}
+    out: dict[str, dict[tuple, _EvidenceRow]] = {}
+    for node, anns in links.items():
+        mine: dict[tuple, _EvidenceRow] = {}
+        for ann in anns:
+            for quote in quotes.get(ann, ()):
+                ev = rows.get(quote)  # type: ignore[call-overload]
+                if ev is None:
+                    source, exact, prefix, suffix, start, end = quote
+                    path, title, publisher, issued, url = docs.get(source, unknown)
+                    ev = (exact, path, title, publisher, issued, url, int(start), int(end))
+                    ev = rows[quote] = (*ev, prefix, suffix)  # type: ignore[index]
+                _keep(mine, (ev[1], ev[6], ev[7]), ev)
+        if mine:
+            out[node] = mine
+    return out
 
 
 def _evidence(
-    facts: ViewFacts,
-    nodes: Collection[str],
-    incidents: Collection[str],
-    joined: Joined | None = None,
+    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
 ) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
-    """node -> its quotes keyed by (doc path, start, end); node -> paths of those documents.
+    """node -> its quotes keyed by (doc path, start, end); incident -> paths of those documents.
 
     A node's quotes are those of the annotations whose body it is, and for an incident also
-    those of its lg:evidence annotations; only ``nodes`` are read. With ``joined`` (quotes
-    joined ahead, see :class:`Joined`), only the nodes changed since are joined here.
+    those of its lg:evidence annotations (a quote reached both ways is one); only ``nodes``
+    are read.
     """
-    if joined is not None:
-        return joined.evidence_of(facts, nodes, incidents)
-    return _assemble(facts, _owners(facts, nodes, incidents), _document_rows(facts))
-
-
-def _owners(
-    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
-) -> dict[str, set[str]]:
-    """annotation -> the ``nodes`` whose quotes it holds (as body, or as an incident's
-    lg:evidence)."""
-    annotations: dict[str, set[str]] = defaultdict(set)
-    for ann, bodies in facts.bodies.items():
-        for n in bodies:
-            if n in nodes:
-                annotations[ann].add(n)
-    for n, anns in facts.evidence.items():
-        if n in incidents and n in nodes:
-            for ann in anns:
-                annotations[ann].add(n)
-    return annotations
-
-
-def _assemble(
-    facts: ViewFacts,
-    annotations: dict[str, set[str]],
-    docs: dict[str, tuple[str, ...]],
-    sources: dict[str, set[str]] | None = None,
-) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
-    """:func:`_evidence` of the owners of ``annotations`` under ``docs`` (each document's
-    row); ``sources`` is told which nodes quote each document."""
-    unknown = ("",) * (1 + len(DOC_FIELDS))
-    evidence: dict[str, dict[tuple, _EvidenceRow]] = defaultdict(dict)
-    reports: dict[str, set[str]] = defaultdict(set)
-    for ann, owners in annotations.items():
-        for source, exact, prefix, suffix, start, end in facts.quotes.get(ann, ()):
-            path, title, publisher, issued, url = docs.get(source, unknown)
-            ev = (exact, path, title, publisher, issued, url, int(start), int(end), prefix, suffix)
-            key = (path, ev[6], ev[7])
-            if sources is not None:
-                sources[source] |= owners
-            for node in owners:
-                # An incident's quote is reached both as the body of its annotation and
-                # through lg:evidence, and is one piece of evidence. Should one span carry
-                # different quotes (never seen), the smallest is kept.
-                kept = evidence[node].get(key)
-                if kept is None or (kept != ev and _evidence_order(ev) < _evidence_order(kept)):
-                    evidence[node][key] = ev
-                reports[node].add(path)
+    evidence: dict[str, dict[tuple, _EvidenceRow]] = {}
+    reports: dict[str, set[str]] = {}
+    quoted, cited = facts.quoted, facts.cited
+    for n in nodes:
+        quotes = quoted.get(n)
+        if n in incidents:
+            more = cited.get(n)
+            if more:
+                quotes = dict(quotes) if quotes else {}
+                for key, ev in more.items():
+                    _keep(quotes, key, ev)
+            if quotes:
+                reports[n] = {path for path, _start, _end in quotes}
+        if quotes:
+            evidence[n] = quotes
     return evidence, reports
 
 
@@ -704,7 +635,7 @@ def view_data(
     ``on_drawn`` is called with the ids of the nodes and the ends of the edges as soon as
     they are known, before the rest (quotes, dates) is joined: the build starts the layout
     there, in another process (their :func:`labourgraph.layout.positions` is the view's).
-    ``joined`` holds quotes joined ahead (see :class:`Joined`).
+    ``joined`` holds incidents' rows made ahead (see :class:`Joined`).
     """
     typed_incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
     nodes = _entities(facts)
@@ -717,7 +648,7 @@ def view_data(
         incidents = ahead.incidents_of(facts, typed_incidents)
     else:
         incidents = _incidents(facts, typed_incidents)
-    evidence, reports = _evidence(facts, drawn, typed_incidents, ahead)
+    evidence, reports = _evidence(facts, drawn, typed_incidents)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import pickle
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -241,7 +240,7 @@ def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
         assert view_data(merged) == view_data(rest)
 
 
-def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
+def test_rows_made_ahead_and_patched_equal_rows_made_afresh(
     sources: Path, tmp_path: Path
 ) -> None:
     keys, facts = _drawn(sources, tmp_path)
@@ -270,7 +269,7 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
         m.merge(f)
         assert view_data(m, joined=joined) == view_data(merged())
         # Taken out (its document removed), then put back (its graph moved, the same), or
-        # put back without its first annotation (moved, and changed).
+        # put back without its first quoted node's quotes (moved, and changed).
         m, ledger, joined = ahead()
         joined.note(f := facts(gone))
         ledger.take_out(m, f)
@@ -279,31 +278,27 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
         joined.note(f := facts(gone))
         m.merge(f)
         assert view_data(m, joined=joined) == view_data(merged())
-        if f.bodies:
-            first = min(f.bodies)
+        if f.quoted:
             f = facts(gone)
-            del f.bodies[first]
-            f.quotes.pop(first, None)
+            del f.quoted[min(f.quoted)]
             whole = merged(without=gone)
             whole.merge(copy.deepcopy(f))
             shorter.merge(f)
             assert view_data(shorter, joined=joined) == view_data(whole)
 
-    # Merged after the join, a graph that retitles a document, and one that makes an incident
-    # of an actor that an annotation of an incident's was linked to as evidence before.
+    # Merged after the join, a graph that cites a quote as an actor's evidence, and one that
+    # makes an incident of that actor.
     m, _ledger, joined = ahead()
     whole = merged()
-    doc = min(m.values["path"])
     # The drawn actor quoted least (the view shows an actor's first MAX_MENTIONS quotes).
-    quoted = Counter(n for bodies in m.bodies.values() for n in bodies)
     actor = min(
-        (k, n)
-        for n, k in quoted.items()
+        (len(q), n)
+        for n, q in m.quoted.items()
         if m.values["pref"].get(n) and m.lg_types[n] and "Incident" not in m.lg_types[n]
     )[1]
-    linked, retitled, typed = ViewFacts(), ViewFacts(), ViewFacts()
-    linked.evidence[actor].add(min(m.quotes))
-    retitled.values["title"][doc].add("A title stated elsewhere")
+    cited = min(q for quotes in m.quoted.values() for q in quotes.items())
+    linked, typed = ViewFacts(), ViewFacts()
+    linked.cited[actor] = dict([cited])
     typed.lg_types[actor].add("Incident")
     # And graphs that name an incident's place otherwise, date an incident anew, and place
     # an incident elsewhere (the dated row is made again; places are looked up for all).
@@ -320,7 +315,7 @@ def test_quotes_joined_ahead_and_patched_equal_quotes_joined_afresh(
     for f in (m, whole):
         f.merge(copy.deepcopy(linked))  # merging uses up what is merged in
     joined.join(m)
-    for extra in (retitled, typed, renamed, dated, moved):
+    for extra in (typed, renamed, dated, moved):
         for f in (m, whole):
             f.merge(copy.deepcopy(extra))
         joined.note(extra)

@@ -87,6 +87,28 @@ def test_evidence_is_unique_and_has_context(sources_view) -> None:
     assert any(e.prefix and e.suffix for e in knprk.evidence)
 
 
+def test_one_span_quoted_two_ways_keeps_the_smallest_quote_whatever_the_order() -> None:
+    """Two graphs with different quotes of one span (never seen in a build, where a span's
+    key names the document that holds it): the view keeps the same one, merged either way."""
+
+    node = "https://w3id.org/labourgraph/id/entity/x"
+
+    def quoting(exact: str) -> ViewFacts:
+        f = ViewFacts()
+        f.lg_types[node].add("TradeUnion")
+        f.values["pref"][node].add("X")
+        f.quoted[node] = {("a.txt", 1, 2): (exact, "a.txt", *("",) * 4, 1, 2, "", "")}
+        return f
+
+    views = []
+    for first, second in (("b", "a"), ("a", "b")):
+        merged = quoting(first)
+        merged.merge(quoting(second))
+        views.append(view_data(merged))
+    assert views[0] == views[1]
+    assert [e.quote for e in views[0].nodes[0].evidence] == ["a"]
+
+
 REPORTS_TRIG = """
 @prefix lg: <https://w3id.org/labourgraph/ontology#> .
 @prefix id: <https://w3id.org/labourgraph/id/> .
