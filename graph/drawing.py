@@ -234,18 +234,15 @@ def _merged(
     items: list[str | bytes],
     read: Callable[[str], ViewFacts | None],
     facts: ViewFacts | None = None,
-    done: Collection[str] = (),
     note: Callable[[ViewFacts], None] = lambda _facts: None,
 ) -> tuple[ViewFacts, list[str]]:
     """The view facts of a plan's graphs merged (pickled, or ``read`` by cache key) into
-    ``facts`` (which holds those of ``done`` already), and the keys ``read`` found nothing
-    under; ``note`` is shown each graph merged."""
+    ``facts``, and the keys ``read`` found nothing under; ``note`` is shown each graph
+    merged."""
     from .view_data import ViewFacts
 
     facts, missing = facts if facts is not None else ViewFacts(), []
     for item in items:
-        if not isinstance(item, bytes) and item in done:
-            continue
         found = pickle.loads(item) if isinstance(item, bytes) else read(item)
         if found is None:
             missing.append(item)
@@ -270,9 +267,9 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     if plan is None:  # read ahead before the build had sent its list
         _kind, plan = conn.recv()
     read = functools.partial(_read, cache)
-    facts, done = _kept(ahead, plan, read)
+    facts, todo = _kept(ahead, plan, read)
     note = ahead.joined.note
-    facts, missing = _merged(plan, read, facts, done, note)
+    facts, missing = _merged(todo, read, facts, note)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
         for view in conn.recv():
@@ -301,22 +298,39 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
 
 def _kept(
     ahead: _Ahead, plan: list[str | bytes], read: Callable[[str], ViewFacts | None]
-) -> tuple[ViewFacts | None, set[str]]:
-    """The facts merged ahead and their graphs, without those of graphs not drawn now (a
-    change elsewhere moved their documents' part of the resolution); should one of those be
-    unreadable now, nothing (the list is merged afresh)."""
+) -> tuple[ViewFacts | None, list[str | bytes]]:
+    """The facts merged ahead, without those of graphs not drawn now (a change elsewhere
+    moved their documents' part of the resolution, or a graph that is not cached, such as
+    the entities', says otherwise now), and the graphs of the list still to merge; should a
+    graph to take out be unreadable now, nothing and the whole list (merged afresh)."""
     from .view_data import Joined, ViewFacts
 
-    gone = ahead.done - set(plan)
-    for key in sorted(gone):
-        facts = read(key)
-        if facts is None:
-            ahead.merged = ViewFacts()  # let go of it before merging afresh
-            ahead.joined = Joined()
-            return None, set()
+    keys = {item for item in plan if not isinstance(item, bytes)}
+    gone: list[ViewFacts | None] = [read(key) for key in sorted(ahead.done - keys)]
+    # Graphs not cached come in the same order each build (the fixed graphs, then any
+    # document's that could not be cached); one that states the same facts is kept.
+    fresh = [(n, item) for n, item in enumerate(plan) if isinstance(item, bytes)]
+    same: set[int] = set()
+    for old, (n, new) in zip(ahead.fixed, fresh, strict=False):
+        if old == new or pickle.loads(old) == pickle.loads(new):
+            same.add(n)
+        else:
+            gone.append(pickle.loads(old))
+    gone += [pickle.loads(old) for old in ahead.fixed[len(fresh) :]]
+    if any(facts is None for facts in gone):
+        ahead.merged = ViewFacts()  # let go of it before merging afresh
+        ahead.joined = Joined()
+        return None, plan
+    for facts in gone:
+        assert facts is not None
         ahead.joined.note(facts)
         ahead.ledger.take_out(ahead.merged, facts)
-    return ahead.merged, ahead.done - gone
+    todo = [
+        item
+        for n, item in enumerate(plan)
+        if n not in same and (isinstance(item, bytes) or item not in ahead.done)
+    ]
+    return ahead.merged, todo
 
 
 def _ask(conn: Connection, request: tuple, into: list) -> None:
@@ -337,6 +351,7 @@ class _Ahead:
         self.merged = ViewFacts()
         self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
+        self.fixed: list[bytes] = []  # the last build's graphs not cached, merged too
         self.joined = Joined()  # their incidents' rows, made once they are all merged
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
@@ -356,10 +371,15 @@ class _Ahead:
         for n, (key, source) in enumerate(zip(items, sources, strict=True)):
             if n % _POLL_EVERY == 0 and conn.poll():
                 return conn.recv()[1]
-            if source in unchanged and (found := _read(cache, key)) is not None:
-                self.ledger.count(found)
-                self.merged.merge(found)
+            if isinstance(key, bytes):
+                found = pickle.loads(key)
+                self.fixed.append(key)
+            elif source in unchanged and (found := _read(cache, key)) is not None:
                 self.done.add(key)
+            else:
+                continue
+            self.ledger.count(found)
+            self.merged.merge(found)
         if not conn.poll():  # still no list: make the incidents' rows
             self.joined.join(self.merged)
         return None

@@ -489,25 +489,29 @@ def _document_rows(facts: ViewFacts) -> dict[str, tuple[str, ...]]:
 
 
 class Joined:
-    """The incidents' rows (:func:`_incidents`) of some merged facts, made ahead of a later
-    merge.
+    """The incidents' rows (:func:`_incidents`) and nodes of some merged facts, made ahead of
+    a later merge.
 
     The drawing process makes them (:meth:`join`) while it waits for the build's list of
     graphs, from the graphs it merged ahead, and is told (:meth:`note`) each graph it takes
-    out or adds after; :meth:`incidents_of` then makes again only the rows those touched.
+    out or adds after; :func:`view_data` then makes again only the rows and nodes those
+    touched (:meth:`incidents_of`, :func:`_incident_nodes`).
     """
 
     def __init__(self) -> None:
         self.incidents: set[str] = set()
         self.subjects: set[str] = set()  # what the graphs noted give types or values
         self.dated: set[str] = set()  # what the graphs noted date
+        self.quoted: set[str] = set()  # what the graphs noted quote
         self.incident_rows: dict[str, _Incident] = {}  # :func:`_incidents` of the joined
+        self.nodes: dict[str, ViewNode] = {}  # the nodes of those rows
         self.joined = False
 
     def join(self, facts: ViewFacts) -> None:
-        """Make the rows of every incident of ``facts``."""
+        """Make the rows and nodes of every incident of ``facts``."""
         self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
         self.incident_rows = _incidents(facts, self.incidents)
+        self.nodes = _incident_nodes(facts, self.incident_rows, _conventions(facts))
         self.joined = True
 
     def note(self, facts: ViewFacts) -> None:
@@ -516,6 +520,8 @@ class Joined:
         for by in facts.values.values():
             self.subjects.update(by)
         self.dated.update(s for s, _graph in facts.dates)
+        self.quoted.update(facts.quoted)
+        self.quoted.update(facts.cited)
 
     def incidents_of(self, facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
         """:func:`_incidents` of ``facts`` (those joined, and the graphs noted since): made
@@ -531,6 +537,47 @@ class Joined:
                 place = _place_name(places.get(i, ()), pref)
                 out[i] = row if place == row.place else row.placed(place)
         return out
+
+
+def _incident_nodes(
+    facts: ViewFacts,
+    rows: dict[str, _Incident],
+    conventions: dict[str, set[str]],
+    joined: Joined | None = None,
+) -> dict[str, ViewNode]:
+    """The node of each incident's row, with its quotes and conventions; with ``joined``,
+    its node made ahead when its row, quotes and conventions are the ones it was made of."""
+    made, quoted = (joined.nodes, joined.quoted) if joined is not None else ({}, set())
+    ahead = joined.incident_rows if joined is not None else {}
+    out = {}
+    for iri, i in rows.items():
+        notations = _in_order(conventions.get(iri, ()))
+        node = made.get(iri)
+        if (
+            node is None
+            or iri in quoted
+            or ahead.get(iri) is not i  # made again (a new row, or placed anew)
+            or node.conventions != notations
+        ):
+            quotes = _incident_quotes(facts, iri)
+            reports = {path for path, _start, _end in quotes}
+            node = ViewNode(
+                id=iri,
+                label=i.label,
+                kind="Incident",
+                incident_type=i.type,
+                weight=len(reports),
+                date_earliest=i.earliest,
+                date_latest=i.latest,
+                date_text=i.text,
+                precision=i.precision,
+                place=i.place,
+                conventions=notations,
+                reports=_in_order(reports),
+                evidence=_sorted(quotes),
+            )
+        out[iri] = node
+    return out
 
 
 def _assemble(
@@ -559,31 +606,16 @@ def _assemble(
     return out
 
 
-def _evidence(
-    facts: ViewFacts, nodes: Collection[str], incidents: Collection[str]
-) -> tuple[dict[str, dict[tuple, _EvidenceRow]], dict[str, set[str]]]:
-    """node -> its quotes keyed by (doc path, start, end); incident -> paths of those documents.
-
-    A node's quotes are those of the annotations whose body it is, and for an incident also
-    those of its lg:evidence annotations (a quote reached both ways is one); only ``nodes``
-    are read.
-    """
-    evidence: dict[str, dict[tuple, _EvidenceRow]] = {}
-    reports: dict[str, set[str]] = {}
-    quoted, cited = facts.quoted, facts.cited
-    for n in nodes:
-        quotes = quoted.get(n)
-        if n in incidents:
-            more = cited.get(n)
-            if more:
-                quotes = dict(quotes) if quotes else {}
-                for key, ev in more.items():
-                    _keep(quotes, key, ev)
-            if quotes:
-                reports[n] = {path for path, _start, _end in quotes}
-        if quotes:
-            evidence[n] = quotes
-    return evidence, reports
+def _incident_quotes(facts: ViewFacts, incident: str) -> dict[tuple, _EvidenceRow]:
+    """An incident's quotes: those of the annotations whose body it is and of its
+    lg:evidence annotations (a quote reached both ways is one)."""
+    quotes = facts.quoted.get(incident, {})
+    more = facts.cited.get(incident)
+    if more:
+        quotes = dict(quotes)
+        for key, ev in more.items():
+            _keep(quotes, key, ev)
+    return quotes
 
 
 def _evidence_order(ev: _EvidenceRow) -> tuple[str, ...]:
@@ -648,13 +680,12 @@ def view_data(
         incidents = ahead.incidents_of(facts, typed_incidents)
     else:
         incidents = _incidents(facts, typed_incidents)
-    evidence, reports = _evidence(facts, drawn, typed_incidents)
     edges = sorted(facts.edges)
     involvement: dict[str, int] = defaultdict(int)
     for _s, o, _, kind in edges:
         if kind in ("agent", "target"):
             involvement[o] += 1
-    conventions = _conventions(facts)
+    quoted = facts.quoted
     out_nodes = [
         ViewNode(
             id=iri,
@@ -664,28 +695,12 @@ def view_data(
             aliases=n.aliases,
             country=n.country,
             weight=involvement.get(iri, 0),
-            evidence=_sorted(evidence.get(iri, {}), MAX_MENTIONS),
+            evidence=_sorted(quoted.get(iri, {}), MAX_MENTIONS),
         )
         for iri, n in sorted(nodes.items())
     ]
-    out_nodes += [
-        ViewNode(
-            id=iri,
-            label=i.label,
-            kind="Incident",
-            incident_type=i.type,
-            weight=len(reports.get(iri, ())),
-            date_earliest=i.earliest,
-            date_latest=i.latest,
-            date_text=i.text,
-            precision=i.precision,
-            place=i.place,
-            conventions=_in_order(conventions.get(iri, ())),
-            reports=_in_order(reports.get(iri, ())),
-            evidence=_sorted(evidence.get(iri, {})),
-        )
-        for iri, i in sorted(incidents.items())
-    ]
+    made = _incident_nodes(facts, incidents, _conventions(facts), ahead)
+    out_nodes += [made[iri] for iri in sorted(made)]
     known = {n.id for n in out_nodes}
     out_edges = tuple(
         ViewEdge(s, o, label, kind) for s, o, label, kind in edges if s in known and o in known

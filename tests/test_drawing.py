@@ -29,6 +29,12 @@ def plan(out: Path) -> list[str]:
     return [item for item in entry["items"] if isinstance(item, str)]
 
 
+def not_cached(out: Path) -> list[bytes]:
+    """The view facts (pickled) of the graphs the last build into ``out`` drew uncached."""
+    entry = Cache(cache_dir(out), False, Limits()).get(PLAN, PLAN_KIND)
+    return [item for item in entry["items"] if isinstance(item, bytes)]
+
+
 def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
     sources: Path, tmp_path: Path
 ) -> None:
@@ -128,15 +134,19 @@ def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_pat
 
 def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Record, from the drawing process, how many graphs it merged before the build's list
-    came, and how many of them it kept (it is forked from this process, with the patch)."""
+    came (documents' graphs, and graphs not cached), and how many of them it kept (it is
+    forked from this process, with the patch)."""
     real = drawing_module._kept
 
     def kept(ahead, plan, read):
-        before = len(ahead.done)
-        facts, done = real(ahead, plan, read)
+        before, fixed = len(ahead.done), len(ahead.fixed)
+        facts, todo = real(ahead, plan, read)
+        left = {id(item) for item in todo} if facts is not None else {id(i) for i in plan}
+        keys = sum(isinstance(i, str) and id(i) not in left for i in plan)
+        same = sum(isinstance(i, bytes) and id(i) not in left for i in plan)
         with log.open("a") as fh:
-            fh.write(f"{before} merged ahead, {len(done) if facts is not None else 0} kept\n")
-        return facts, done
+            fh.write(f"{before} merged ahead, {keys} kept; {fixed} not cached, {same} kept\n")
+        return facts, todo
 
     monkeypatch.setattr(drawing_module, "_kept", kept)
 
@@ -166,8 +176,14 @@ def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
     out, first = _built(sources, tmp_path)
     changed = sorted(sources.glob("*.txt"))[2]
     changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
+    fixed = len(not_cached(out))  # the fixed graphs: the entities', the judgements'...
+    assert fixed > 1
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    assert log == f"{len(first) - 1} merged ahead, {len(first) - 1} kept\n"
+    # Nothing else changed: the graphs not cached state what they stated.
+    assert (
+        log
+        == f"{len(first) - 1} merged ahead, {len(first) - 1} kept; {fixed} not cached, {fixed} kept\n"
+    )
 
 
 def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
@@ -183,7 +199,32 @@ def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
     moved = len(set(first) - set(plan(out)))
     assert 0 < moved < len(first)
-    assert log == f"{len(first)} merged ahead, {len(first) - moved} kept\n"
+    fixed = len(not_cached(out))
+    assert (
+        log
+        == f"{len(first)} merged ahead, {len(first) - moved} kept; {fixed} not cached, {fixed} kept\n"
+    )
+
+
+def test_a_graph_not_cached_that_says_otherwise_now_is_taken_out_of_the_merge(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, first = _built(sources, tmp_path)
+    before = not_cached(out)
+    # A new actor: the entities' graph (made anew by each build, not cached) names it.
+    (sources / "zz-new.txt").write_text(
+        "Statement\n\nPolice arrested Dana Whitlow, president of the Brickmakers Union.\n"
+    )
+    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
+    after = not_cached(out)
+    assert len(after) == len(before) > 1
+    changed = sum(pickle.loads(a) != pickle.loads(b) for a, b in zip(before, after, strict=True))
+    assert changed >= 1
+    fixed = len(before)
+    assert (
+        log
+        == f"{len(first)} merged ahead, {len(first)} kept; {fixed} not cached, {fixed - changed} kept\n"
+    )
 
 
 def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
@@ -202,8 +243,9 @@ def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
         return real(cache, key) if calls[key] == 1 else None
 
     monkeypatch.setattr(drawing_module, "_read", once)
+    fixed = len(not_cached(out))
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    assert log == f"{len(first)} merged ahead, 0 kept\n"
+    assert log == f"{len(first)} merged ahead, 0 kept; {fixed} not cached, 0 kept\n"
 
 
 def _drawn(sources: Path, tmp_path: Path) -> tuple[list, Callable[[str | bytes], ViewFacts]]:
@@ -240,9 +282,7 @@ def test_a_graph_taken_out_of_a_merge_leaves_the_merge_of_the_others(
         assert view_data(merged) == view_data(rest)
 
 
-def test_rows_made_ahead_and_patched_equal_rows_made_afresh(
-    sources: Path, tmp_path: Path
-) -> None:
+def test_rows_made_ahead_and_patched_equal_rows_made_afresh(sources: Path, tmp_path: Path) -> None:
     keys, facts = _drawn(sources, tmp_path)
 
     def merged(without: str | bytes = "") -> ViewFacts:
@@ -321,6 +361,29 @@ def test_rows_made_ahead_and_patched_equal_rows_made_afresh(
         joined.note(extra)
     assert view_data(m, joined=joined) == view_data(whole)
     assert view_data(m, joined=joined) != view_data(merged())
+
+    # Merged after the join, a graph that gives an incident one more quote, as its evidence
+    # or as an annotation's body, and neither types nor names it.
+    values = m.values
+    incident = min(
+        i
+        for i in m.cited
+        if "Incident" in m.lg_types.get(i, ())
+        and values["label"].get(i)
+        and values["incident_type"].get(i)
+    )
+    own = {path for path, _start, _end in m.cited[incident]}
+    quote = max(q for quotes in m.quoted.values() for q in quotes.items() if q[0][0] not in own)
+    cites, quotes = ViewFacts(), ViewFacts()
+    cites.cited[incident] = dict([quote])
+    quotes.quoted[incident] = dict([quote])
+    for extra in (cites, quotes):
+        m, _ledger, joined = ahead()
+        whole = merged()
+        for f in (m, whole):
+            f.merge(copy.deepcopy(extra))
+        joined.note(extra)
+        assert view_data(m, joined=joined) == view_data(whole) != view_data(merged())
 
 
 def test_a_layout_of_the_same_nodes_and_edges_is_taken_from_the_cache(
