@@ -45,7 +45,7 @@ from .parallel import Side, finish
 if TYPE_CHECKING:
     from .dataset import Blocks
     from .layout import Pos
-    from .view import Positions, ViewData
+    from .view import Positions, Shown, ViewData
     from .view_data import Drawn, Joined, ViewFacts
 
 # The cache entry listing the graphs the last build drew (a folder of its own: one entry,
@@ -69,6 +69,7 @@ def draw(
     positions: Positions | None = None,
     then: Callable[[], None] | None = None,
     joined: Joined | None = None,
+    shown: Shown | None = None,
 ) -> None:
     """Write the network view of ``facts`` (every graph's, merged) to ``dest``, synced.
 
@@ -76,13 +77,14 @@ def draw(
     then returns their layout (made elsewhere); by default it is made here. ``then`` is
     called once the page is written, while what it was made of is still held (a side
     process ends there, leaving it to the process's end to free). ``joined`` holds the
-    incidents' rows made ahead (see :class:`~labourgraph.view_data.Joined`).
+    incidents' rows made ahead (see :class:`~labourgraph.view_data.Joined`), ``shown`` what
+    the page shows of nodes, made ahead (see :func:`labourgraph.view.shown`).
     """
     from .view import render
     from .view_data import view_data
 
     data = view_data(facts, on_drawn=on_drawn, joined=joined)
-    render(data, dest, positions=positions)
+    render(data, dest, positions=positions, ahead=shown)
     outdir.sync(dest)
     if then is not None:
         then()
@@ -292,7 +294,15 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
 
-    draw(facts, dest, on_drawn=lay_out, positions=layout, then=finish, joined=ahead.joined)
+    draw(
+        facts,
+        dest,
+        on_drawn=lay_out,
+        positions=layout,
+        then=finish,
+        joined=ahead.joined,
+        shown=ahead.shown,
+    )
     conn.close()
 
 
@@ -352,7 +362,8 @@ class _Ahead:
         self.ledger = Ledger()  # to take out the graphs that turn out not to be drawn
         self.done: set[str] = set()  # the graphs (cache keys) merged
         self.fixed: list[bytes] = []  # the last build's graphs not cached, merged too
-        self.joined = Joined()  # their incidents' rows, made once they are all merged
+        self.joined = Joined()  # their nodes' rows, made once they are all merged
+        self.shown: Shown = {}  # what the page shows of those nodes
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
         """Merge ahead until the build sends its list (returned, if it came).
@@ -380,8 +391,12 @@ class _Ahead:
                 continue
             self.ledger.count(found)
             self.merged.merge(found)
-        if not conn.poll():  # still no list: make the incidents' rows
+        if not conn.poll():  # still no list: make the nodes' rows
             self.joined.join(self.merged)
+        if not conn.poll():  # and what the page shows of them
+            from .view import shown
+
+            self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
         return None
 
 

@@ -34,12 +34,12 @@ import re
 import tempfile
 import unicodedata
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .jsontext import compact, compact_utf8
 from .model import ENTITY_TYPES, INCIDENT_TYPES
@@ -370,8 +370,89 @@ def _base(ids: list[str]) -> str:
     return first[: first.rfind("/", 0, common) + 1]
 
 
+class _Shown(NamedTuple):
+    """What the page shows of one node, made safe to show (:func:`clean`): all but what
+    indexes the page's tables, which depend on every node."""
+
+    label: str
+    aliases: list[str]
+    keys: list[str]  # search keys beyond the folded label and aliases
+    earliest: str
+    latest: str
+    country: str
+    type_key: str
+    # (doc id, the Evidence (for its document's particulars), start, end, quote, context)
+    evidence: list[tuple[str, Evidence, int, int, str, list[str]]]
+    conventions: list[str]
+    reports: list[str]
+    date_text: str
+    precision: str
+    place: str
+
+
+# node IRI -> (the node, what the page shows of it), made ahead of the page for nodes that
+# will likely be drawn (see :func:`shown`).
+Shown = dict[str, tuple[ViewNode, _Shown]]
+
+
+def shown(nodes: Iterable[ViewNode]) -> Shown:
+    """What the page shows of each of ``nodes``, for a page drawn later (:func:`render`):
+    used for a node drawn then only if it is the very same node."""
+    return {n.id: (n, _shown(n)) for n in nodes}
+
+
+def _shown(n: ViewNode) -> _Shown:
+    # A label of spaces alone is drawn by the id (what short_label says, without making it).
+    label = clean(n.label)
+    if not label.strip():
+        label = clean(n.id)
+    aliases = [clean(a) for a in n.aliases]
+    # The page folds labels and aliases itself; only transliterations need shipping (an
+    # ASCII name is its own: most nodes have none).
+    keys = []
+    if not (label.isascii() and all(a.isascii() for a in aliases)):
+        plain = {fold(x) for x in (label, *aliases)}
+        keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
+    incident = n.kind == "Incident"
+    d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
+    d0, d1 = (d0 or d1, d1 or d0) if incident else ("", "")
+    if d1 < d0:
+        d0, d1 = d1, d0
+    evidence = [
+        (
+            _clean_term(ev.doc_id),
+            ev,
+            ev.start,
+            ev.end,
+            clean(ev.quote),
+            # A bare name needs its context; a sentence not.
+            [clean(ev.prefix), clean(ev.suffix)] if len(ev.quote) < CONTEXT_BELOW else [],
+        )
+        for ev in n.evidence
+    ]
+    return _Shown(
+        label,
+        aliases,
+        keys,
+        d0,
+        d1,
+        _clean_term(n.country),
+        _type_key(n),
+        evidence,
+        [_clean_term(c) for c in n.conventions],
+        [_clean_term(r) for r in n.reports],
+        _clean_term(n.date_text),
+        _clean_term(n.precision),
+        clean(n.place),
+    )
+
+
 def _payload(
-    data: ViewData, physics: bool | None, seed: int, positions: Positions | None = None
+    data: ViewData,
+    physics: bool | None,
+    seed: int,
+    positions: Positions | None = None,
+    ahead: Shown | None = None,
 ) -> dict:
     """The page's data, packed; ``network.js`` ``unpack()`` reads it.
 
@@ -386,68 +467,58 @@ def _payload(
       the kind's;
     * tables: ``types``, ``edgeKinds``, ``countries``, ``docs`` ``[id, title, publisher,
       published, url]``, ``quotes``.
+
+    ``ahead`` holds what the page shows of nodes, made ahead (see :func:`shown`).
     """
     p = _prepare(data, seed, positions)
     index = {n.id: i for i, n in enumerate(p.nodes)}
     base = _base([n.id for n in p.nodes])
     type_index = {row[0]: i for i, row in enumerate(p.types)}
-    countries = sorted({_clean_term(n.country) for n in p.nodes} - {""})
+    ahead = ahead or {}
+    parts = []
+    for n in p.nodes:
+        made = ahead.get(n.id)
+        parts.append(made[1] if made is not None and made[0] is n else _shown(n))
+    countries = sorted({part.country for part in parts} - {""})
     country_index = {c: i for i, c in enumerate(countries)}
     docs: dict[str, list[str]] = {}
-    for n in p.nodes:
-        for ev in n.evidence:
-            doc_id = _clean_term(ev.doc_id)
+    for part in parts:
+        for doc_id, ev, *_ in part.evidence:
             if doc_id not in docs:
                 docs[doc_id] = [clean(ev.title), clean(ev.publisher)]
                 docs[doc_id] += [clean(ev.published), clean(ev.url)]
-        for doc_id in n.reports:
-            docs.setdefault(_clean_term(doc_id), ["", "", "", ""])
+        for doc_id in part.reports:
+            docs.setdefault(doc_id, ["", "", "", ""])
     doc_ids = sorted(docs)
     doc_index = {d: i for i, d in enumerate(doc_ids)}
     quotes: dict[str, int] = {}
     nodes, details = [], []
-    for n in p.nodes:
-        # A label of spaces alone is drawn by the id (what short_label says, without making it).
-        label = clean(n.label)
-        if not label.strip():
-            label = clean(n.id)
-        aliases = [clean(a) for a in n.aliases]
-        # The page folds labels and aliases itself; only transliterations need shipping (an
-        # ASCII name is its own: most nodes have none).
-        keys = []
-        if not (label.isascii() and all(a.isascii() for a in aliases)):
-            plain = {fold(x) for x in (label, *aliases)}
-            keys = [k for k in search_key(label, tuple(aliases)).split("\n") if k not in plain]
-        incident = n.kind == "Incident"
-        d0, d1 = _iso(n.date_earliest), _iso(n.date_latest)
-        d0, d1 = (d0 or d1, d1 or d0) if incident else ("", "")
-        if d1 < d0:
-            d0, d1 = d1, d0
-        country = country_index.get(_clean_term(n.country), -1)
-        kind = type_index[_type_key(n)]
-        rel_id = n.id[len(base) :]
+    cut = len(base)
+    for n, part in zip(p.nodes, parts, strict=True):
         nodes.append(
-            [rel_id, label, 0.0, 0.0, kind, max(n.weight, 0), country, aliases, keys, d0, d1]
+            [
+                n.id[cut:],
+                part.label,
+                0.0,
+                0.0,
+                type_index[part.type_key],
+                max(n.weight, 0),
+                country_index.get(part.country, -1),
+                part.aliases,
+                part.keys,
+                part.earliest,
+                part.latest,
+            ]
         )
-        evidence = []
-        for ev in n.evidence:
-            q = quotes.setdefault(clean(ev.quote), len(quotes))
-            evidence.append([doc_index[_clean_term(ev.doc_id)], ev.start, ev.end, q])
-            if len(ev.quote) < CONTEXT_BELOW:  # a bare name needs its context; a sentence not
-                evidence[-1] += [clean(ev.prefix), clean(ev.suffix)]
-        conventions = [_clean_term(c) for c in n.conventions]
-        reports = [doc_index[_clean_term(r)] for r in n.reports]
+        evidence = [
+            [doc_index[doc_id], start, end, quotes.setdefault(quote, len(quotes)), *context]
+            for doc_id, _ev, start, end, quote, context in part.evidence
+        ]
+        reports = [doc_index[r] for r in part.reports]
         if len(reports) > 1:
             reports.sort()
         details.append(
-            [
-                _clean_term(n.date_text),
-                _clean_term(n.precision),
-                clean(n.place),
-                conventions,
-                reports,
-                evidence,
-            ]
+            [part.date_text, part.precision, part.place, part.conventions, reports, evidence]
         )
     pos = p.positions()  # the last thing needed: laid out elsewhere, it had all this time
     for row, n in zip(nodes, p.nodes, strict=True):
@@ -543,15 +614,17 @@ def render_html(
     physics: bool | None = None,
     seed: int = 7,
     positions: Positions | None = None,
+    ahead: Shown | None = None,
 ) -> str:
     """The network view of ``data`` as one HTML string (same data and seed, same bytes).
 
     ``positions`` returns the layout when it is made elsewhere: it must be
-    ``layout.positions`` of the nodes and edges of ``data`` with ``seed``.
+    ``layout.positions`` of the nodes and edges of ``data`` with ``seed``. ``ahead`` holds
+    what the page shows of nodes, made ahead (see :func:`shown`).
     """
     from pyvis.network import Network
 
-    payload = _payload(data, physics, seed, positions)
+    payload = _payload(data, physics, seed, positions, ahead)
     # pyvis drives the template; nodes and edges go in packed, so its lists stay empty.
     net = Network(
         height="100%",
@@ -574,9 +647,10 @@ def render(
     physics: bool | None = None,
     seed: int = 7,
     positions: Positions | None = None,
+    ahead: Shown | None = None,
 ) -> None:
     """Write the network view of ``data`` to ``path`` (atomically, via a temp file)."""
-    html = render_html(data, physics=physics, seed=seed, positions=positions)
+    html = render_html(data, physics=physics, seed=seed, positions=positions, ahead=ahead)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
+from operator import itemgetter
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -505,13 +507,23 @@ class Joined:
         self.quoted: set[str] = set()  # what the graphs noted quote
         self.incident_rows: dict[str, _Incident] = {}  # :func:`_incidents` of the joined
         self.nodes: dict[str, ViewNode] = {}  # the nodes of those rows
+        self.entity_rows: dict[str, _Entity] = {}  # :func:`_entities` of the joined
+        self.entity_nodes: dict[str, ViewNode] = {}  # the nodes of those rows
+        self.edges: set[tuple[str, str, str, str]] = set()  # the edges joined
+        self.sorted_edges: list[tuple[str, str, str, str]] = []  # those edges, sorted
+        self.view_edges: list[ViewEdge] = []  # and as the view draws them
         self.joined = False
 
     def join(self, facts: ViewFacts) -> None:
-        """Make the rows and nodes of every incident of ``facts``."""
+        """Make the rows and nodes of every entity and incident of ``facts``, and its edges."""
         self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
         self.incident_rows = _incidents(facts, self.incidents)
         self.nodes = _incident_nodes(facts, self.incident_rows, _conventions(facts))
+        self.entity_rows = _entities(facts)
+        self.entity_nodes = _entity_nodes(facts, self.entity_rows, _involvement(facts.edges))
+        self.edges = set(facts.edges)
+        self.sorted_edges = sorted(self.edges)
+        self.view_edges = [ViewEdge(*edge) for edge in self.sorted_edges]
         self.joined = True
 
     def note(self, facts: ViewFacts) -> None:
@@ -537,6 +549,61 @@ class Joined:
                 place = _place_name(places.get(i, ()), pref)
                 out[i] = row if place == row.place else row.placed(place)
         return out
+
+
+def _entity_nodes(
+    facts: ViewFacts,
+    rows: dict[str, _Entity],
+    involvement: dict[str, int],
+    joined: Joined | None = None,
+) -> dict[str, ViewNode]:
+    """The node of each entity's row, with its weight and first quotes; with ``joined``, its
+    node made ahead when its row, weight and quotes are the ones it was made of."""
+    made, quoted = (joined.entity_nodes, joined.quoted) if joined is not None else ({}, set())
+    ahead = joined.entity_rows if joined is not None else {}
+    out = {}
+    for iri, n in rows.items():
+        weight = involvement.get(iri, 0)
+        node = made.get(iri)
+        if node is None or iri in quoted or ahead.get(iri) != n or node.weight != weight:
+            node = ViewNode(
+                id=iri,
+                label=n.label,
+                kind=n.kind,
+                incident_type="",
+                aliases=n.aliases,
+                country=n.country,
+                weight=weight,
+                evidence=_sorted(facts.quoted.get(iri, {}), MAX_MENTIONS),
+            )
+        out[iri] = node
+    return out
+
+
+def _involvement(edges: Iterable[tuple[str, str, str, str]]) -> dict[str, int]:
+    """node -> how many incidents have it as agent or target."""
+    out: dict[str, int] = defaultdict(int)
+    for _s, o, _, kind in edges:
+        if kind in ("agent", "target"):
+            out[o] += 1
+    return out
+
+
+def _view_edges(
+    edges: set[tuple[str, str, str, str]], joined: Joined | None = None
+) -> list[ViewEdge]:
+    """``edges`` sorted, as the view draws them; with ``joined``, those made ahead with the
+    ones gone since taken out and the new ones merged in."""
+    if joined is None:
+        return [ViewEdge(*edge) for edge in sorted(edges)]
+    if edges == joined.edges:
+        return joined.view_edges
+    gone = joined.edges - edges
+    kept: Iterable[tuple] = zip(joined.sorted_edges, joined.view_edges, strict=True)
+    if gone:
+        kept = (pair for pair in kept if pair[0] not in gone)
+    new = sorted((edge, ViewEdge(*edge)) for edge in edges - joined.edges)
+    return [view for _edge, view in heapq.merge(kept, new, key=itemgetter(0))]
 
 
 def _incident_nodes(
@@ -643,7 +710,11 @@ def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
 
 def _sorted(evidence: dict[tuple, _EvidenceRow], limit: int | None = None) -> tuple[Evidence, ...]:
     """The first ``limit`` quotes by (doc path, start, end), as :class:`Evidence`."""
-    return tuple(Evidence(*evidence[k]) for k in _in_order(evidence)[:limit])
+    if limit is not None and len(evidence) > limit:  # a much quoted actor: no whole sort
+        keys: Iterable[tuple] = heapq.nsmallest(limit, evidence)
+    else:
+        keys = _in_order(evidence)
+    return tuple(Evidence(*evidence[k]) for k in keys)
 
 
 def _in_order(items: Collection) -> tuple:
@@ -680,30 +751,13 @@ def view_data(
         incidents = ahead.incidents_of(facts, typed_incidents)
     else:
         incidents = _incidents(facts, typed_incidents)
-    edges = sorted(facts.edges)
-    involvement: dict[str, int] = defaultdict(int)
-    for _s, o, _, kind in edges:
-        if kind in ("agent", "target"):
-            involvement[o] += 1
-    quoted = facts.quoted
-    out_nodes = [
-        ViewNode(
-            id=iri,
-            label=n.label,
-            kind=n.kind,
-            incident_type="",
-            aliases=n.aliases,
-            country=n.country,
-            weight=involvement.get(iri, 0),
-            evidence=_sorted(quoted.get(iri, {}), MAX_MENTIONS),
-        )
-        for iri, n in sorted(nodes.items())
-    ]
+    made = _entity_nodes(facts, nodes, _involvement(facts.edges), ahead)
+    out_nodes = [made[iri] for iri in sorted(made)]
     made = _incident_nodes(facts, incidents, _conventions(facts), ahead)
     out_nodes += [made[iri] for iri in sorted(made)]
     known = {n.id for n in out_nodes}
     out_edges = tuple(
-        ViewEdge(s, o, label, kind) for s, o, label, kind in edges if s in known and o in known
+        e for e in _view_edges(facts.edges, ahead) if e.source in known and e.target in known
     )
     return ViewData(title, tuple(out_nodes), out_edges)
 

@@ -377,7 +377,10 @@ def test_rows_made_ahead_and_patched_equal_rows_made_afresh(sources: Path, tmp_p
     cites, quotes = ViewFacts(), ViewFacts()
     cites.cited[incident] = dict([quote])
     quotes.quoted[incident] = dict([quote])
-    for extra in (cites, quotes):
+    # And one that makes an actor the target of an incident (its weight grows).
+    involves = ViewFacts()
+    involves.edges.add((incident, actor, "target", "target"))
+    for extra in (cites, quotes, involves):
         m, _ledger, joined = ahead()
         whole = merged()
         for f in (m, whole):
