@@ -59,6 +59,7 @@ PLAN, PLAN_KIND = "plan", "view"
 # version and igraph's) and "positions". An edit that adds no node or edge draws the same.
 POSITIONS = "positions"
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
+_SEED = 7  # what every build's view is laid out with (:func:`laid_out`'s and render's default)
 
 
 def draw(
@@ -143,27 +144,45 @@ def laid_out(
 ) -> Pos:
     """:func:`labourgraph.layout.positions` of these nodes and edges, taken from ``cache``
     when the last layout made was of the same ones (and kept there for the next build)."""
-    # igraph through the layout module, which keeps it from importing matplotlib.
-    from .layout import ig, lay_out, numbered
+    from .layout import lay_out, numbered
 
     ids, pairs = numbered(node_ids, edges)
-    digest = hashlib.sha256(
-        f"{pipeline_version()}|{ig.__version__}|{seed}|{len(ids)}|{len(pairs)}|".encode()
-    )
-    digest.update("\n".join(ids).encode())
-    digest.update(array("q", [n for pair in pairs for n in pair]).tobytes())
-    key = digest.hexdigest()
     kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
-    if (
-        isinstance(kept, dict)
-        and kept.get("key") == key
-        and isinstance(kept.get("positions"), dict)
-    ):
+    key = _layout_key(ids, pairs, seed)
+    if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept["positions"], dict):
         return kept["positions"]
     pos = lay_out(ids, pairs, seed)
     if cache is not None:
-        cache.put(POSITIONS, {"key": key, "positions": pos}, PLAN_KIND)
+        entry = {
+            "key": key,
+            "positions": pos,
+            "settings": _layout_settings(seed),
+            "pairs": {(ids[a], ids[b]) for a, b in pairs},
+        }
+        cache.put(POSITIONS, entry, PLAN_KIND)
     return pos
+
+
+def _layout_settings(seed: int) -> str:
+    """What a layout depends on besides its nodes and edges: the seed, and versions."""
+    # igraph through the layout module, which keeps it from importing matplotlib.
+    from .layout import ig
+
+    return f"{pipeline_version()}|{ig.__version__}|{seed}"
+
+
+def _layout_key(ids: list[str], pairs: list[tuple[int, int]], seed: int) -> str:
+    """A digest of what a layout depends on: nodes and edges (:func:`numbered`) and settings."""
+    digest = hashlib.sha256(f"{_layout_settings(seed)}|{len(ids)}|{len(pairs)}|".encode())
+    digest.update("\n".join(ids).encode())
+    digest.update(array("q", [n for pair in pairs for n in pair]).tobytes())
+    return digest.hexdigest()
+
+
+def _id_pairs(ids: Collection[str], edges: Iterable[tuple[str, ...]]) -> set[tuple[str, str]]:
+    """The pairs of ``ids`` that ``edges`` link (low first, each once, no loops): what
+    :func:`labourgraph.layout.numbered` numbers."""
+    return {(s, o) if s < o else (o, s) for s, o, *_ in edges if s != o and s in ids and o in ids}
 
 
 def view_data_of(out: Path) -> ViewData:
@@ -226,7 +245,7 @@ class Drawing:
             if kind == "views":
                 assert self._blocks is not None
                 self._conn.send(self._blocks.views(*args))
-            elif kind == "layout":
+            elif kind == "layout" and args:  # without: the process had the layout
                 self._conn.send(laid_out(self._cache, *args))
             if kind == until:
                 return
@@ -283,13 +302,19 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     asker: list[threading.Thread] = []
 
     def lay_out(ids: Collection[str], links: list[tuple[str, str]]) -> None:
+        kept = ahead.laid
+        if kept is not None and kept[0].keys() == ids and _id_pairs(ids, facts.edges) == kept[1]:
+            laid.append(kept[0])
+            conn.send(("layout",))  # the last build's layout: nothing for the build to do
+            return
         # Sent by a thread: the build reads the request only once its graph files are
         # written, and until then a send this large would stop the view's data here.
         asker.append(threading.Thread(target=_ask, args=(conn, (set(ids), links), laid)))
         asker[0].start()
 
     def layout() -> Pos:
-        asker[0].join()
+        if asker:
+            asker[0].join()
         if not laid:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
@@ -353,7 +378,8 @@ def _ask(conn: Connection, request: tuple, into: list) -> None:
 
 class _Ahead:
     """What the drawing process does before it has the build's list of graphs: it merges the
-    graphs the last build drew of the documents that are unchanged."""
+    graphs the last build drew of the documents that are unchanged, makes the rows of their
+    nodes and what the page shows of them, and reads the layout the last build kept."""
 
     def __init__(self) -> None:
         from .view_data import Joined, Ledger, ViewFacts
@@ -364,6 +390,8 @@ class _Ahead:
         self.fixed: list[bytes] = []  # the last build's graphs not cached, merged too
         self.joined = Joined()  # their nodes' rows, made once they are all merged
         self.shown: Shown = {}  # what the page shows of those nodes
+        # The layout the last build kept, and the pairs of nodes it links (see :func:`laid_out`).
+        self.laid: tuple[Pos, set[tuple[str, str]]] | None = None
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
         """Merge ahead until the build sends its list (returned, if it came).
@@ -373,6 +401,7 @@ class _Ahead:
         for. A changed document's graph from the last build is not read: it is not drawn.
         """
         _kind, unchanged = conn.recv()
+        self.laid = _last_layout(cache)
         plan = cache.get(PLAN, PLAN_KIND) if cache is not None else None
         if not isinstance(plan, dict) or not isinstance(plan.get("items"), list):
             return None
@@ -398,6 +427,17 @@ class _Ahead:
 
             self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
         return None
+
+
+def _last_layout(cache: Cache | None) -> tuple[Pos, set[tuple[str, str]]] | None:
+    """The layout the last build kept, with the pairs of nodes it links, if it was made
+    with this version and the seed every build's view is laid out with."""
+    kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
+    if isinstance(kept, dict) and kept.get("settings") == _layout_settings(_SEED):
+        pos, pairs = kept.get("positions"), kept.get("pairs")
+        if isinstance(pos, dict) and isinstance(pairs, set):
+            return pos, pairs
+    return None
 
 
 def _read(cache: Cache | None, key: str) -> ViewFacts | None:

@@ -15,6 +15,7 @@ same for the same input.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import difflib
 import heapq
@@ -24,7 +25,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import product
-from operator import itemgetter
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -49,7 +49,7 @@ EDGE_PREDICATES: tuple[tuple[str, str, str], ...] = (
     (str(ORG.subOrganizationOf), "part_of", "part of"),
 )
 # The values read per subject, by the name the view gives them (an incident's places and
-# conventions are read as edges, see :func:`_linked`).
+# conventions are read as edges, see :class:`_Links`).
 VALUE_FIELDS: tuple[tuple[str, str], ...] = (
     ("pref", str(SKOS.prefLabel)),
     ("alt", str(SKOS.altLabel)),
@@ -442,16 +442,15 @@ class _Incident:
 
 
 def _incidents(
-    facts: ViewFacts, incidents: Collection[str], places: dict[str, set[str]] | None = None
+    facts: ViewFacts, incidents: Collection[str], places: dict[str, set[str]]
 ) -> dict[str, _Incident]:
     """Incidents with an lg:incidentType and an rdfs:label, with date and place.
 
     Several reports may date one incident: its date is its most precise report's (see
     :func:`_report_dates`). Of disagreeing labels, types and places the smallest is kept
-    (see :func:`_pick`). ``places``: ``_linked(facts, "place")``, when already made.
+    (see :func:`_pick`). ``places``: each incident's places (see :class:`_Links`).
     """
     types, labels, pref = (facts.values[n] for n in ("incident_type", "label", "pref"))
-    places = _linked(facts, "place") if places is None else places
     dates = _report_dates(facts, incidents)
     out = {}
     for i in _drawn_incidents(facts, incidents):
@@ -517,10 +516,11 @@ class Joined:
     def join(self, facts: ViewFacts) -> None:
         """Make the rows and nodes of every entity and incident of ``facts``, and its edges."""
         self.incidents = {s for s, kinds in facts.lg_types.items() if "Incident" in kinds}
-        self.incident_rows = _incidents(facts, self.incidents)
-        self.nodes = _incident_nodes(facts, self.incident_rows, _conventions(facts))
+        links = _Links(facts.edges)
+        self.incident_rows = _incidents(facts, self.incidents, links.places)
+        self.nodes = _incident_nodes(facts, self.incident_rows, _notations(facts, links))
         self.entity_rows = _entities(facts)
-        self.entity_nodes = _entity_nodes(facts, self.entity_rows, _involvement(facts.edges))
+        self.entity_nodes = _entity_nodes(facts, self.entity_rows, links.involvement)
         self.edges = set(facts.edges)
         self.sorted_edges = sorted(self.edges)
         self.view_edges = [ViewEdge(*edge) for edge in self.sorted_edges]
@@ -535,12 +535,13 @@ class Joined:
         self.quoted.update(facts.quoted)
         self.quoted.update(facts.cited)
 
-    def incidents_of(self, facts: ViewFacts, incidents: Collection[str]) -> dict[str, _Incident]:
+    def incidents_of(
+        self, facts: ViewFacts, incidents: Collection[str], places: dict[str, set[str]]
+    ) -> dict[str, _Incident]:
         """:func:`_incidents` of ``facts`` (those joined, and the graphs noted since): made
         again only for the incidents the noted graphs type, name or date, or whose being an
         incident changed; the others' place names are looked up again (places are
         named by the entities graph, which every build makes anew)."""
-        places = _linked(facts, "place")
         dirty = self.subjects | self.dated | (set(incidents) ^ self.incidents)
         out = _incidents(facts, {i for i in incidents if i in dirty}, places)
         pref = facts.values["pref"]
@@ -580,30 +581,50 @@ def _entity_nodes(
     return out
 
 
-def _involvement(edges: Iterable[tuple[str, str, str, str]]) -> dict[str, int]:
-    """node -> how many incidents have it as agent or target."""
-    out: dict[str, int] = defaultdict(int)
-    for _s, o, _, kind in edges:
-        if kind in ("agent", "target"):
-            out[o] += 1
-    return out
+class _Links:
+    """What the view reads off the edges, in one pass: each incident's places and
+    conventions, and how many incidents have each node as agent or target."""
+
+    def __init__(self, edges: Iterable[tuple[str, str, str, str]]) -> None:
+        self.places: dict[str, set[str]] = defaultdict(set)
+        self.conventions: dict[str, set[str]] = defaultdict(set)
+        self.involvement: dict[str, int] = defaultdict(int)
+        for s, o, _label, kind in edges:
+            if kind == "place":
+                self.places[s].add(o)
+            elif kind == "convention":
+                self.conventions[s].add(o)
+            elif kind == "agent" or kind == "target":
+                self.involvement[o] += 1
+
+
+_FEW_EDGES = 256  # new edges put in place among those made ahead, rather than all sorted
 
 
 def _view_edges(
     edges: set[tuple[str, str, str, str]], joined: Joined | None = None
 ) -> list[ViewEdge]:
     """``edges`` sorted, as the view draws them; with ``joined``, those made ahead with the
-    ones gone since taken out and the new ones merged in."""
+    ones gone since taken out and the new ones put in their places."""
     if joined is None:
         return [ViewEdge(*edge) for edge in sorted(edges)]
     if edges == joined.edges:
         return joined.view_edges
+    new = edges - joined.edges
+    if len(new) > _FEW_EDGES:  # each put in place moves the ones after it: sort instead
+        return [ViewEdge(*edge) for edge in sorted(edges)]
     gone = joined.edges - edges
-    kept: Iterable[tuple] = zip(joined.sorted_edges, joined.view_edges, strict=True)
     if gone:
-        kept = (pair for pair in kept if pair[0] not in gone)
-    new = sorted((edge, ViewEdge(*edge)) for edge in edges - joined.edges)
-    return [view for _edge, view in heapq.merge(kept, new, key=itemgetter(0))]
+        kept = [i for i, edge in enumerate(joined.sorted_edges) if edge not in gone]
+        order = [joined.sorted_edges[i] for i in kept]
+        views = [joined.view_edges[i] for i in kept]
+    else:
+        order, views = list(joined.sorted_edges), list(joined.view_edges)
+    for edge in sorted(new):
+        at = bisect.bisect_left(order, edge)
+        order.insert(at, edge)
+        views.insert(at, ViewEdge(*edge))
+    return views
 
 
 def _incident_nodes(
@@ -690,22 +711,10 @@ def _evidence_order(ev: _EvidenceRow) -> tuple[str, ...]:
     return (ev[0], ev[8], ev[9], ev[2], ev[3], ev[4], ev[5])
 
 
-def _linked(facts: ViewFacts, kind: str) -> dict[str, set[str]]:
-    """subject -> the objects of its edges of ``kind``."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for s, o, _label, k in facts.edges:
-        if k == kind:
-            out[s].add(o)
-    return out
-
-
-def _conventions(facts: ViewFacts) -> dict[str, set[str]]:
+def _notations(facts: ViewFacts, links: _Links) -> dict[str, set[str]]:
     """incident -> notations of the conventions it engages."""
     notation = facts.values["notation"]
-    return {
-        i: {n for c in cs for n in notation.get(c, ())}
-        for i, cs in _linked(facts, "convention").items()
-    }
+    return {i: {n for c in cs for n in notation.get(c, ())} for i, cs in links.conventions.items()}
 
 
 def _sorted(evidence: dict[tuple, _EvidenceRow], limit: int | None = None) -> tuple[Evidence, ...]:
@@ -747,13 +756,14 @@ def view_data(
     if on_drawn is not None:
         on_drawn(drawn, [(s, o) for s, o, _, _ in facts.edges])
     ahead = joined if joined is not None and joined.joined else None
+    links = _Links(facts.edges)
     if ahead is not None:
-        incidents = ahead.incidents_of(facts, typed_incidents)
+        incidents = ahead.incidents_of(facts, typed_incidents, links.places)
     else:
-        incidents = _incidents(facts, typed_incidents)
-    made = _entity_nodes(facts, nodes, _involvement(facts.edges), ahead)
+        incidents = _incidents(facts, typed_incidents, links.places)
+    made = _entity_nodes(facts, nodes, links.involvement, ahead)
     out_nodes = [made[iri] for iri in sorted(made)]
-    made = _incident_nodes(facts, incidents, _conventions(facts), ahead)
+    made = _incident_nodes(facts, incidents, _notations(facts, links), ahead)
     out_nodes += [made[iri] for iri in sorted(made)]
     known = {n.id for n in out_nodes}
     out_edges = tuple(

@@ -135,7 +135,8 @@ def test_a_plan_of_another_build_is_not_used_for_the_view(sources: Path, tmp_pat
 def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Record, from the drawing process, how many graphs it merged before the build's list
     came (documents' graphs, and graphs not cached), and how many of them it kept (it is
-    forked from this process, with the patch)."""
+    forked from this process, with the patch); and each layout the build made or took from
+    the cache at the process's request."""
     real = drawing_module._kept
 
     def kept(ahead, plan, read):
@@ -149,6 +150,21 @@ def _watch_merges(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         return facts, todo
 
     monkeypatch.setattr(drawing_module, "_kept", kept)
+    real_laid_out = drawing_module.laid_out
+
+    def laid_out(*args, **kwargs):  # called by the build when the process asks for a layout
+        with log.open("a") as fh:
+            fh.write("laid out on request\n")
+        return real_laid_out(*args, **kwargs)
+
+    monkeypatch.setattr(drawing_module, "laid_out", laid_out)
+
+
+def watched(ahead: int, kept: int, fixed: int, fixed_kept: int, asked: bool = True) -> str:
+    """What :func:`_watch_merges` records of a rebuild: graphs merged ahead and kept,
+    graphs not cached merged ahead and kept, and whether the build was asked for a layout."""
+    line = f"{ahead} merged ahead, {kept} kept; {fixed} not cached, {fixed_kept} kept\n"
+    return line + ("laid out on request\n" if asked else "")
 
 
 def _built(sources: Path, tmp_path: Path) -> tuple[Path, list[str]]:
@@ -164,10 +180,11 @@ def _rebuild_watched(sources: Path, out: Path, tmp_path: Path, monkeypatch) -> s
     log = tmp_path / "merges.log"
     _watch_merges(monkeypatch, log)
     quiet_build(sources, out, jobs=2)
+    watched = log.read_text()
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
-    return log.read_text()
+    return watched
 
 
 def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
@@ -179,11 +196,20 @@ def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
     fixed = len(not_cached(out))  # the fixed graphs: the entities', the judgements'...
     assert fixed > 1
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    # Nothing else changed: the graphs not cached state what they stated.
-    assert (
-        log
-        == f"{len(first) - 1} merged ahead, {len(first) - 1} kept; {fixed} not cached, {fixed} kept\n"
-    )
+    # Nothing else changed: the graphs not cached state what they stated. The document has
+    # one more incident: the build is asked for the layout.
+    assert log == watched(len(first) - 1, len(first) - 1, fixed, fixed)
+
+
+def test_a_rebuild_with_the_same_nodes_and_edges_takes_the_last_layout_ahead(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, first = _built(sources, tmp_path)
+    changed = sorted(sources.glob("*.txt"))[2]
+    changed.write_text(changed.read_text() + "\nThis page was printed from the archive.\n")
+    fixed = len(not_cached(out))
+    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
+    assert log == watched(len(first) - 1, len(first) - 1, fixed, fixed, asked=False)
 
 
 def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
@@ -200,10 +226,7 @@ def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
     moved = len(set(first) - set(plan(out)))
     assert 0 < moved < len(first)
     fixed = len(not_cached(out))
-    assert (
-        log
-        == f"{len(first)} merged ahead, {len(first) - moved} kept; {fixed} not cached, {fixed} kept\n"
-    )
+    assert log == watched(len(first), len(first) - moved, fixed, fixed)
 
 
 def test_a_graph_not_cached_that_says_otherwise_now_is_taken_out_of_the_merge(
@@ -221,10 +244,7 @@ def test_a_graph_not_cached_that_says_otherwise_now_is_taken_out_of_the_merge(
     changed = sum(pickle.loads(a) != pickle.loads(b) for a, b in zip(before, after, strict=True))
     assert changed >= 1
     fixed = len(before)
-    assert (
-        log
-        == f"{len(first)} merged ahead, {len(first)} kept; {fixed} not cached, {fixed - changed} kept\n"
-    )
+    assert log == watched(len(first), len(first), fixed, fixed - changed)
 
 
 def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
@@ -245,7 +265,7 @@ def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
     monkeypatch.setattr(drawing_module, "_read", once)
     fixed = len(not_cached(out))
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    assert log == f"{len(first)} merged ahead, 0 kept; {fixed} not cached, 0 kept\n"
+    assert log == watched(len(first), 0, fixed, 0)
 
 
 def _drawn(sources: Path, tmp_path: Path) -> tuple[list, Callable[[str | bytes], ViewFacts]]:
@@ -419,6 +439,28 @@ def test_a_layout_of_the_same_nodes_and_edges_is_taken_from_the_cache(
     Path(cache.path(drawing_module.POSITIONS, PLAN_KIND, ".pickle")).write_bytes(b"damaged")
     assert drawing_module.laid_out(cache, ids, more) == drawn_more
     assert made == [1, 1, 1]
+
+
+def test_the_layout_kept_says_which_nodes_and_pairs_it_is_of(tmp_path: Path) -> None:
+    """What the drawing process compares to take the last layout ahead: the nodes it places
+    and the pairs :func:`labourgraph.layout.numbered` makes of the edges."""
+    from labourgraph.layout import numbered
+
+    cache = Cache(tmp_path / "cache", False, Limits())
+    ids = [f"n{i:02d}" for i in range(30)]
+    # Both directions, repeats, loops, and ends that are not nodes.
+    edges = [(f"n{i:02d}", f"n{i * 7 % 30:02d}", "agent", "agent") for i in range(30)]
+    edges += [(t, s, "target", "target") for s, t, *_ in edges[:10]]
+    edges += [("n01", "n01", "place", "place"), ("n02", "x", "place", "place")]
+    pos = drawing_module.laid_out(cache, ids, [(s, t) for s, t, *_ in edges])
+    kept = drawing_module._last_layout(cache)
+    assert kept is not None
+    assert kept[0] == pos and kept[0].keys() == set(ids)
+    numbers, pairs = numbered(ids, [(s, t) for s, t, *_ in edges])
+    assert kept[1] == drawing_module._id_pairs(set(ids), edges)
+    assert kept[1] == {(numbers[a], numbers[b]) for a, b in pairs}
+    fewer = [e for e in edges if {e[0], e[1]} != {"n01", "n07"}]
+    assert drawing_module._id_pairs(set(ids), fewer) == kept[1] - {("n01", "n07")}
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -333,3 +333,21 @@ def test_cli_view_errors(built: Path, tmp_path: Path, args, code: int, message: 
     assert result.exit_code == code
     assert message in result.output
     assert len(result.output.strip().splitlines()[-1]) > 20 and not out.exists()
+
+
+@pytest.mark.parametrize("new", [3, 300])
+def test_edges_made_ahead_and_patched_are_the_edges_sorted(new: int) -> None:
+    """A few or many edges added since the edges were made ahead, and some gone."""
+    from labourgraph.view_data import Joined, _view_edges
+
+    def edge(i: int) -> tuple[str, str, str, str]:
+        return (f"{BASE}incident/{i % 97:03d}", f"{BASE}entity/{i % 89:03d}", "agent", "agent")
+
+    facts = ViewFacts()
+    facts.edges = {edge(i) for i in range(0, 2000, 2)}
+    joined = Joined()
+    joined.join(facts)
+    now = {e for e in facts.edges if int(e[1][-3:]) % 5} | {edge(2 * i + 1) for i in range(new)}
+    assert now - facts.edges and facts.edges - now
+    assert _view_edges(now, joined) == _view_edges(now) == [view.ViewEdge(*e) for e in sorted(now)]
+    assert _view_edges(facts.edges, joined) is joined.view_edges
