@@ -554,20 +554,15 @@ def _write_outputs(
 
     The view is drawn by ``drawing``'s process while this one writes the rest, or here first.
     """
-    # Every document's source text is kept, so evidence can be checked without the sources.
-    # Written in a thread while this one resolves: mostly reads, links and writes, which
-    # release the GIL (the text of an unchanged document is the last build's, linked).
+    # Every document's source text is kept, so evidence can be checked without the sources
+    # (an unchanged document's is the last build's, linked).
     text_files = {x.document.doc_id: f"text/{slug(x.document.doc_id)}.txt" for x in extractions}
     texts = [
         (text_files[x.document.doc_id], x.document.source_text, keys.get(x.document.doc_id))
         for x in extractions
     ]
-    with ThreadPoolExecutor(1) as pool:
-        writing = pool.submit(_write_texts, staging, previous, texts, cache)
-        with result.timed("resolve"):
-            curated = curate(extractions, judged)
-        with result.timed("rdf"):
-            writing.result()
+    with result.timed("resolve"):
+        curated = curate(extractions, judged)
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
@@ -603,6 +598,10 @@ def _write_outputs(
         if drawing is not None:
             with result.timed("view"):
                 drawing.lay_out()
+        with result.timed("rdf"):
+            # Nothing waits for them until the build is swapped in (in a thread beside the
+            # resolution, they slowed it down more than they take here).
+            _write_texts(staging, previous, texts, cache)
         _write_report(staging, extractions, curated, result)
         with result.timed("store"):  # the wait for the store once the rest is written
             result.store = storing.result()

@@ -203,6 +203,7 @@ class Drawing:
         self._conn, child = ctx.Pipe()
         self._blocks: Blocks | None = None
         self._cache = cache
+        self._sending: threading.Thread | None = None
         self._side = Side(_main, (cache, dest, child), fork=True)
         child.close()
 
@@ -212,16 +213,27 @@ class Drawing:
     def __exit__(self, *exc: object) -> None:
         """Stop the process if it is still running (the build failed before waiting)."""
         self._side.__exit__(*exc)
+        if self._sending is not None:
+            self._sending.join()  # the process is gone: its end of the pipe too
         self._conn.close()
 
     def expect(self, unchanged: Collection[str]) -> None:
         """Say which documents (cache keys) are unchanged: their graphs are merged ahead."""
-        self._conn.send(("unchanged", set(unchanged)))
+        try:
+            self._conn.send(("unchanged", set(unchanged)))
+        except OSError:  # the process failed already: say how now
+            self._side.wait()
+            raise
 
     def send(self, blocks: Blocks) -> None:
-        """Hand over the graphs to draw: cache keys, or the view facts of graphs not cached."""
+        """Hand over the graphs to draw: cache keys, or the view facts of graphs not cached.
+
+        Sent by a thread: the process reads the list once it has done what it can ahead,
+        and the build need not wait for that to write its other files.
+        """
         self._blocks = blocks
-        self._conn.send(("plan", blocks.plan()))
+        self._sending = threading.Thread(target=_send, args=(self._conn, ("plan", blocks.plan())))
+        self._sending.start()
 
     def lay_out(self) -> None:
         """Lay the drawing out for the process, once it knows its nodes and edges.
@@ -240,15 +252,22 @@ class Drawing:
         while True:
             try:
                 kind, *args = self._conn.recv()
-            except EOFError:  # done, or failed: the side process says which
+            except (EOFError, OSError):  # done, or failed: waiting for the process says which
                 return
+            if self._sending is not None:  # asked after it had the list: that send is done
+                self._sending.join()
             if kind == "views":
                 assert self._blocks is not None
-                self._conn.send(self._blocks.views(*args))
+                _send(self._conn, self._blocks.views(*args))
             elif kind == "layout" and args:  # without: the process had the layout
-                self._conn.send(laid_out(self._cache, *args))
+                _send(self._conn, laid_out(self._cache, *args))
             if kind == until:
                 return
+
+
+def _send(conn: Connection, message: tuple) -> None:
+    with contextlib.suppress(OSError):  # the process failed: waiting for it says how
+        conn.send(message)
 
 
 def _merged(

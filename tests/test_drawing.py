@@ -18,6 +18,7 @@ from labourgraph.cli import main
 from labourgraph.dataset import cached_view
 from labourgraph.drawing import PLAN, PLAN_KIND, built_facts
 from labourgraph.loaders import Limits
+from labourgraph.parallel import SideError
 from labourgraph.view_data import Joined, Ledger, ViewFacts, view_data
 
 from .conftest import OUTPUTS, quiet_build, same_outputs
@@ -484,3 +485,26 @@ def test_a_rebuild_that_adds_no_node_or_edge_keeps_the_layout(
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
+
+
+@pytest.mark.parametrize("where", ["read", "draw"])
+def test_a_drawing_process_that_fails_fails_the_build_with_its_error(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Before it reads the build's list, or after: the build says what went wrong there
+    (not that a pipe broke), and the last build stays as it was."""
+    out, _first = _built(sources, tmp_path)
+    before = (out / "network.html").read_bytes()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the drawing broke")
+
+    if where == "read":
+        monkeypatch.setattr(drawing_module._Ahead, "read", broken)
+    else:
+        monkeypatch.setattr(drawing_module, "draw", broken)
+    changed = sorted(sources.glob("*.txt"))[2]
+    changed.write_text(changed.read_text() + "\nThis page was printed from the archive.\n")
+    with pytest.raises(SideError, match="the drawing broke"):
+        quiet_build(sources, out, jobs=2)
+    assert (out / "network.html").read_bytes() == before
