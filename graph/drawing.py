@@ -12,11 +12,12 @@ Once the graphs are made it is sent their list (:meth:`Drawing.send`), adds
 the facts of the others, reading those it does not have yet, and draws the page while the build
 writes its other files. Should a graph merged ahead not be in the list (a change elsewhere
 moved its document's part of the resolution), its facts are taken out again (a
-:class:`~labourgraph.view_data.Ledger` counts the facts graphs share). It asks the build for
-the layout as soon as it knows the nodes and edges (from a thread: the build reads the
-request once its graph files are written), and makes the nodes' rows meanwhile; the
-build takes the layout from the cache when the last one was of the same nodes and edges
-(:func:`laid_out`). A graph it cannot read from the cache is sent by the build on request.
+:class:`~labourgraph.view_data.Ledger` counts the facts graphs share). Once it knows the
+nodes and edges, it takes the layout the last build kept if that is of the same nodes and
+node pairs; else it asks the build for one (from a thread: the build reads the request once
+its graph files are written) and makes the nodes' rows meanwhile; the build takes the layout
+from the cache when the last one was of the same nodes and edges (:func:`laid_out`). A graph
+it cannot read from the cache is sent by the build on request.
 
 The page is the one :func:`draw` writes in the build's own process (the tests compare them
 byte for byte).
@@ -56,7 +57,8 @@ if TYPE_CHECKING:
 PLAN, PLAN_KIND = "plan", "view"
 # The cache entry holding the last layout made (beside the plan, one entry replaced by each
 # build): a dict of "key" (a digest of what the layout depends on: nodes, edges, seed, this
-# version and igraph's) and "positions". An edit that adds no node or edge draws the same.
+# version and igraph's), "positions", "settings" (the seed and versions alone) and "pairs"
+# (the pairs of nodes the edges link). An edit that adds no node or edge draws the same.
 POSITIONS = "positions"
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
 _SEED = 7  # what every build's view is laid out with (:func:`laid_out`'s and render's default)
@@ -149,7 +151,11 @@ def laid_out(
     ids, pairs = numbered(node_ids, edges)
     kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
     key = _layout_key(ids, pairs, seed)
-    if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept["positions"], dict):
+    if (
+        isinstance(kept, dict)
+        and kept.get("key") == key
+        and isinstance(kept.get("positions"), dict)
+    ):
         return kept["positions"]
     pos = lay_out(ids, pairs, seed)
     if cache is not None:
@@ -236,7 +242,8 @@ class Drawing:
         self._sending.start()
 
     def lay_out(self) -> None:
-        """Lay the drawing out for the process, once it knows its nodes and edges.
+        """Lay the drawing out for the process, once it knows its nodes and edges (unless it
+        took the last build's).
 
         The layout needs nothing else, so it is made here, where the graph files are done,
         while the process makes the rows of the nodes the page shows.
