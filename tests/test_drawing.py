@@ -188,29 +188,26 @@ def _rebuild_watched(sources: Path, out: Path, tmp_path: Path, monkeypatch) -> s
     return watched
 
 
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        # One more incident: the build is asked for the layout.
+        ("The union said the strike would go on.", True),
+        # No node or edge more: the process takes the last build's layout itself.
+        ("This page was printed from the archive.", False),
+    ],
+)
 def test_the_unchanged_documents_graphs_are_merged_before_the_list_comes(
-    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentence: str, asked: bool
 ) -> None:
     out, first = _built(sources, tmp_path)
     changed = sorted(sources.glob("*.txt"))[2]
-    changed.write_text(changed.read_text() + "\nThe union said the strike would go on.\n")
+    changed.write_text(changed.read_text() + f"\n{sentence}\n")
     fixed = len(not_cached(out))  # the fixed graphs: the entities', the judgements'...
     assert fixed > 1
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    # Nothing else changed: the graphs not cached state what they stated. The document has
-    # one more incident: the build is asked for the layout.
-    assert log == watched(len(first) - 1, len(first) - 1, fixed, fixed)
-
-
-def test_a_rebuild_with_the_same_nodes_and_edges_takes_the_last_layout_ahead(
-    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out, first = _built(sources, tmp_path)
-    changed = sorted(sources.glob("*.txt"))[2]
-    changed.write_text(changed.read_text() + "\nThis page was printed from the archive.\n")
-    fixed = len(not_cached(out))
-    log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
-    assert log == watched(len(first) - 1, len(first) - 1, fixed, fixed, asked=False)
+    # Nothing else changed: the graphs not cached state what they stated.
+    assert log == watched(len(first) - 1, len(first) - 1, fixed, fixed, asked=asked)
 
 
 def test_graphs_that_a_change_elsewhere_moved_are_taken_out_of_the_merge(
