@@ -16,7 +16,7 @@ moved its document's part of the resolution), its facts are taken out again (a
 nodes and edges, it takes the layout the last build kept if that is of the same nodes and
 node pairs; else it asks the build for one (from a thread: the build reads the request once
 its graph files are written) and makes the nodes' rows meanwhile; the build takes the layout
-from the cache when the last one was of the same nodes and edges (:func:`laid_out`). A graph
+from the cache in the same way, else lays it out (:func:`laid_out`). A graph
 it cannot read from the cache is sent by the build on request.
 
 The page is the one :func:`draw` writes in the build's own process (the tests compare them
@@ -32,7 +32,6 @@ import hashlib
 import multiprocessing
 import pickle
 import threading
-from array import array
 from collections.abc import Callable, Collection, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -56,9 +55,9 @@ if TYPE_CHECKING:
 # and "pipeline" (the version that wrote them).
 PLAN, PLAN_KIND = "plan", "view"
 # The cache entry holding the last layout made (beside the plan, one entry replaced by each
-# build): a dict of "key" (a digest of what the layout depends on: nodes, edges, seed, this
-# version and igraph's), "positions", "settings" (the seed and versions alone) and "pairs"
-# (the pairs of nodes the edges link). An edit that adds no node or edge draws the same.
+# build): a dict of "positions" (whose keys are its nodes), "pairs" (the pairs of nodes the
+# edges link) and "settings" (the seed, this version and igraph's): all a layout depends on.
+# An edit that adds no node or edge draws the same.
 POSITIONS = "positions"
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
 _SEED = 7  # what every build's view is laid out with (:func:`laid_out`'s and render's default)
@@ -142,28 +141,27 @@ def built_facts(out: Path) -> ViewFacts | None:
 
 
 def laid_out(
-    cache: Cache | None, node_ids: Collection[str], edges: Iterable[tuple[str, str]], seed: int = 7
+    cache: Cache | None,
+    node_ids: Collection[str],
+    edges: Collection[tuple[str, str]],
+    seed: int = 7,
 ) -> Pos:
     """:func:`labourgraph.layout.positions` of these nodes and edges, taken from ``cache``
-    when the last layout made was of the same ones (and kept there for the next build)."""
+    when the last layout made was of the same nodes and node pairs (and kept there for the
+    next build)."""
+    ids = set(node_ids)
+    kept = _same_layout(_last_layout(cache, seed), ids, edges)
+    if kept is not None:
+        return kept
     from .layout import lay_out, numbered
 
-    ids, pairs = numbered(node_ids, edges)
-    kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
-    key = _layout_key(ids, pairs, seed)
-    if (
-        isinstance(kept, dict)
-        and kept.get("key") == key
-        and isinstance(kept.get("positions"), dict)
-    ):
-        return kept["positions"]
-    pos = lay_out(ids, pairs, seed)
+    numbers, pairs = numbered(ids, edges)
+    pos = lay_out(numbers, pairs, seed)
     if cache is not None:
         entry = {
-            "key": key,
             "positions": pos,
             "settings": _layout_settings(seed),
-            "pairs": {(ids[a], ids[b]) for a, b in pairs},
+            "pairs": {(numbers[a], numbers[b]) for a, b in pairs},
         }
         cache.put(POSITIONS, entry, PLAN_KIND)
     return pos
@@ -177,12 +175,16 @@ def _layout_settings(seed: int) -> str:
     return f"{pipeline_version()}|{ig.__version__}|{seed}"
 
 
-def _layout_key(ids: list[str], pairs: list[tuple[int, int]], seed: int) -> str:
-    """A digest of what a layout depends on: nodes and edges (:func:`numbered`) and settings."""
-    digest = hashlib.sha256(f"{_layout_settings(seed)}|{len(ids)}|{len(pairs)}|".encode())
-    digest.update("\n".join(ids).encode())
-    digest.update(array("q", [n for pair in pairs for n in pair]).tobytes())
-    return digest.hexdigest()
+def _same_layout(
+    kept: tuple[Pos, set[tuple[str, str]]] | None,
+    ids: Collection[str],
+    edges: Iterable[tuple[str, ...]],
+) -> Pos | None:
+    """The layout ``kept`` (see :func:`_last_layout`) if it is of these nodes and the pairs
+    of them these edges link."""
+    if kept is not None and kept[0].keys() == ids and kept[1] == _id_pairs(ids, edges):
+        return kept[0]
+    return None
 
 
 def _id_pairs(ids: Collection[str], edges: Iterable[tuple[str, ...]]) -> set[tuple[str, str]]:
@@ -328,9 +330,9 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
     asker: list[threading.Thread] = []
 
     def lay_out(ids: Collection[str], links: list[tuple[str, str]]) -> None:
-        kept = ahead.laid
-        if kept is not None and kept[0].keys() == ids and _id_pairs(ids, facts.edges) == kept[1]:
-            laid.append(kept[0])
+        kept = _same_layout(ahead.laid, ids, facts.edges)
+        if kept is not None:
+            laid.append(kept)
             conn.send(("layout",))  # the last build's layout: nothing for the build to do
             return
         # Sent by a thread: the build reads the request only once its graph files are
@@ -373,10 +375,11 @@ def _kept(
     fresh = [(n, item) for n, item in enumerate(plan) if isinstance(item, bytes)]
     same: set[int] = set()
     for old, (n, new) in zip(ahead.fixed, fresh, strict=False):
-        if old == new or pickle.loads(old) == pickle.loads(new):
+        before = None if old == new else pickle.loads(old)
+        if before is None or before == pickle.loads(new):
             same.add(n)
         else:
-            gone.append(pickle.loads(old))
+            gone.append(before)
     gone += [pickle.loads(old) for old in ahead.fixed[len(fresh) :]]
     if any(facts is None for facts in gone):
         ahead.merged = ViewFacts()  # let go of it before merging afresh
@@ -455,11 +458,11 @@ class _Ahead:
         return None
 
 
-def _last_layout(cache: Cache | None) -> tuple[Pos, set[tuple[str, str]]] | None:
+def _last_layout(cache: Cache | None, seed: int = _SEED) -> tuple[Pos, set[tuple[str, str]]] | None:
     """The layout the last build kept, with the pairs of nodes it links, if it was made
-    with this version and the seed every build's view is laid out with."""
+    with this version and ``seed``."""
     kept = cache.get(POSITIONS, PLAN_KIND) if cache is not None else None
-    if isinstance(kept, dict) and kept.get("settings") == _layout_settings(_SEED):
+    if isinstance(kept, dict) and kept.get("settings") == _layout_settings(seed):
         pos, pairs = kept.get("positions"), kept.get("pairs")
         if isinstance(pos, dict) and isinstance(pairs, set):
             return pos, pairs
