@@ -432,7 +432,11 @@ class _Ahead:
         _kind, unchanged = conn.recv()
         self.laid = _last_layout(cache)
         plan = cache.get(PLAN, PLAN_KIND) if cache is not None else None
-        if not isinstance(plan, dict) or not isinstance(plan.get("items"), list):
+        if (
+            not isinstance(plan, dict)
+            or plan.get("pipeline") != pipeline_version()  # graphs pickled by another version
+            or not isinstance(plan.get("items"), list)
+        ):
             return None
         items, sources = plan["items"], plan.get("sources")
         if not isinstance(sources, list) or len(sources) != len(items):

@@ -505,3 +505,23 @@ def test_a_drawing_process_that_fails_fails_the_build_with_its_error(
     with pytest.raises(SideError, match="the drawing broke"):
         quiet_build(sources, out, jobs=2)
     assert (out / "network.html").read_bytes() == before
+
+
+def test_a_plan_left_by_another_version_is_not_read_ahead(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=2)
+    cache = Cache(cache_dir(out), False, Limits())
+    entry = cache.get(PLAN, PLAN_KIND)
+    # What an older labourgraph left: its graphs not cached pickled as its classes were.
+    entry["pipeline"] = "an older version"
+    entry["items"] = [
+        pickle.dumps("not view facts") if isinstance(item, bytes) else item
+        for item in entry["items"]
+    ]
+    cache.put(PLAN, entry, PLAN_KIND)
+    changed = sorted(sources.glob("*.txt"))[0]
+    changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
+    quiet_build(sources, out, jobs=2)
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
