@@ -29,7 +29,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import outdir
-from .cache import Cache, Entry, cache_dir, mark
+from .cache import SPARE_TEXTS, Cache, Entry, cache_dir, mark
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
 from .dataset import GRAPH_FILE, MANIFEST, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
@@ -382,12 +382,28 @@ def _write_texts(
     previous copy is taken unread when ``cache`` says the last build wrote it for the same
     key and it has not changed since (size, time, inode); else it is read and compared.
     This build's files are noted in ``cache`` for the next.
+
+    The folder begins as the text folder of the build before the last (the cache's spare,
+    see :func:`labourgraph.outdir.swap_in`): its links to the files the last build kept
+    stay, and only the changed documents' files are made, not 10,000 links a build.
     """
-    os.mkdir(os.path.join(staging, "text"))
+    folder = os.path.join(staging, "text")
+    there = _adopt(os.path.join(cache.folder, SPARE_TEXTS), folder) if cache is not None else set()
+    if not there:
+        os.makedirs(folder, exist_ok=True)
     known = cache.last_texts if cache is not None else {}
     made: dict[str, tuple[str, int, int, int, int]] = {}
     for rel, text, key in texts:
         path, before = os.path.join(staging, rel), os.path.join(previous, rel)
+        name = rel.rpartition("/")[2]
+        if name in there:
+            there.discard(name)
+            with contextlib.suppress(OSError):
+                seen = (key, *mark(os.stat(path)))
+                if key is not None and known.get(rel) == seen:
+                    made[rel] = seen  # the very file the last build kept for this key
+                    continue
+            os.unlink(path)
         data = text.encode("utf-8")
         with contextlib.suppress(OSError):
             st = os.stat(before)
@@ -403,8 +419,25 @@ def _write_texts(
             fh.write(data)
         if key is not None:
             made[rel] = (key, *mark(os.stat(path)))
+    for name in there:  # documents gone since the build before the last
+        os.unlink(os.path.join(folder, name))
     if cache is not None:
         cache.texts = made
+
+
+def _adopt(spare: str, folder: str) -> set[str]:
+    """Move the folder ``spare`` to ``folder`` and name the files in it; nothing moved
+    when it is missing or holds anything but files (it is only a head start)."""
+    try:
+        with os.scandir(spare) as entries:
+            names = {e.name for e in entries if e.is_file(follow_symlinks=False)}
+            if len(names) == len(os.listdir(spare)):
+                os.rename(spare, folder)
+                return names
+    except OSError:
+        return set()
+    shutil.rmtree(spare, ignore_errors=True)
+    return set()
 
 
 def _holds(path: str, data: bytes) -> bool:
@@ -526,7 +559,9 @@ def build(
                         staging, out, extractions, result, judged, echo, keys, reuse, drawing, jobs
                     )
                 with result.timed("swap"):
-                    outdir.swap_in(staging, out)
+                    # The last build's texts are kept for the next build's (see _write_texts).
+                    spare = cache_dir(out) / SPARE_TEXTS if reuse is not None else None
+                    outdir.swap_in(staging, out, keep={"text": spare} if spare else {})
             except BaseException:
                 stack.close()  # the drawing process stops before its folder goes
                 shutil.rmtree(staging, ignore_errors=True)

@@ -81,6 +81,9 @@ def cache_dir(out: Path) -> Path:
 # A file last changed this long before a build looked at it is trusted unread by the next
 # (file systems keep times to a clock tick of milliseconds, FAT's to two seconds).
 SETTLED_NS = 3_000_000_000
+# The text folder of the build before the last, kept to begin the next one's (a folder
+# of its own, never pruned; see labourgraph.build._write_texts).
+SPARE_TEXTS = "texts"
 # The index of the last build's files (a folder of its own: one entry, never pruned).
 INDEX, INDEX_KIND = "files", "index"
 

@@ -159,12 +159,18 @@ def staging_dir(out: Path) -> Path:
     return staging
 
 
-def swap_in(staging: Path, out: Path, *, exchange: bool = True) -> None:
-    """Make the finished ``staging`` folder ``out``, then delete the previous build."""
+def swap_in(
+    staging: Path, out: Path, *, exchange: bool = True, keep: dict[str, Path | None] | None = None
+) -> None:
+    """Make the finished ``staging`` folder ``out``, then delete the previous build.
+
+    ``keep`` names folders of the previous build to move elsewhere rather than delete
+    (``{"text": spare}``), replacing what is there.
+    """
     _fsync_tree(staging)  # the new build is on disk before any name points at it
     if out.exists() and exchange and _exchange(staging, out):
         checkpoint("swapped")
-        shutil.rmtree(staging)  # it holds the previous build now
+        old = staging  # it holds the previous build now
     else:
         old = out.with_name(f"{out.name}.old-{os.getpid()}")
         if out.exists():
@@ -172,7 +178,12 @@ def swap_in(staging: Path, out: Path, *, exchange: bool = True) -> None:
         checkpoint("half-swapped")
         os.rename(staging, out)
         checkpoint("swapped")
-        shutil.rmtree(old, ignore_errors=True)
+    for name, dest in (keep or {}).items():
+        if dest is not None and (old / name).is_dir():
+            shutil.rmtree(dest, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.rename(old / name, dest)
+    shutil.rmtree(old, ignore_errors=True)
     sync(out.parent)
 
 

@@ -61,3 +61,5 @@ def same_outputs(a: Path, b: Path) -> None:
     """Every output of the builds in ``a`` and ``b`` is byte for byte the same."""
     for name in OUTPUTS:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    texts = {p.name: p.read_bytes() for p in (a / "text").iterdir()}
+    assert texts == {p.name: p.read_bytes() for p in (b / "text").iterdir()}, "text/"

@@ -289,6 +289,51 @@ def test_unchanged_texts_are_linked_unread_and_one_edited_in_the_folder_is_writt
     assert read.count("text") == 1 + 1  # the tampered file read, then written again
 
 
+def test_the_text_folder_before_the_last_begins_the_next_and_keeps_its_unchanged_files(
+    sources: Path, tmp_path: Path
+) -> None:
+    out, spare = tmp_path / "out", cache_dir(tmp_path / "out") / cache_module.SPARE_TEXTS
+    quiet_build(sources, out)
+    quiet_build(sources, out)  # the first build's texts are kept as the spare
+    inodes = {p.name: p.stat().st_ino for p in (out / "text").iterdir()}
+    assert {p.name: p.stat().st_ino for p in spare.iterdir()} == inodes
+    edited, gone = sources / NAMES[0], sources / NAMES[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    gone.unlink()
+    quiet_build(sources, out)
+    again = {p.name: p.stat().st_ino for p in (out / "text").iterdir()}
+    assert len(again) == len(inodes) - 1
+    assert sum(again[name] != inodes[name] for name in again) == 1  # the edited one
+    # Neither kept nor made again: the spare's files and the new folder are one set of files.
+    assert {p.name: p.stat().st_ino for p in spare.iterdir()} == inodes
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
+@pytest.mark.parametrize("damage", ["rewritten", "stray file", "folder"])
+def test_a_spare_text_folder_that_changed_is_mended_or_dropped(
+    sources: Path, tmp_path: Path, damage: str
+) -> None:
+    out, spare = tmp_path / "out", cache_dir(tmp_path / "out") / cache_module.SPARE_TEXTS
+    quiet_build(sources, out)
+    quiet_build(sources, out)
+    first = sorted(spare.iterdir())[0]
+    if damage == "rewritten":  # a new file of the same size: not the one the build kept
+        size = first.stat().st_size
+        first.unlink()
+        first.write_bytes(b"x" * size)
+    elif damage == "stray file":
+        (spare / "stray.txt").write_text("not a document's text")
+    else:
+        (spare / "stray").mkdir()
+    quiet_build(sources, out)
+    assert not (out / "text" / "stray.txt").exists() and not (out / "text" / "stray").exists()
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
 @pytest.fixture
 def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The source files this test's builds read to key them."""
