@@ -218,17 +218,14 @@ class Incident:
     conventions: tuple[Mention, ...] = ()
     date: DateValue | None = None
     count: int | None = None  # of unnamed victims or participants, when stated
+    # Identifies this report within a build (one trigger may report one act per victim).
+    # Made once, and cached with the extraction: a build looks it up several times a report.
+    key: tuple = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> tuple:
-        """Identifies this report within a build (one trigger may report one act per victim)."""
-        return (
-            self.doc_id,
-            self.type,
-            self.trigger.start,
-            self.trigger.end,
-            tuple(t.span.start for t in self.targets),
-        )
+    def __post_init__(self) -> None:
+        targets = tuple(t.span.start for t in self.targets)
+        key = (self.doc_id, self.type, self.trigger.start, self.trigger.end, targets)
+        object.__setattr__(self, "key", key)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,20 @@ def _acronym_key(m: Mention, ref: Reference, acronyms: dict[tuple[str, str], str
     return acronyms.get((m.type, last), "")
 
 
+def _grouped(
+    m: Mention, ref: Reference, acronyms: dict[tuple[str, str], str]
+) -> tuple[str, str | tuple[str, str] | None, str]:
+    """A mention's key (its own, or the acronym its name ends in), the key or (type, folded
+    name) it is grouped by (None for a person without a key), and why it joins that group."""
+    key = m.key or _acronym_key(m, ref, acronyms)
+    if key:
+        return key, key, f"same reference id {key}"
+    if m.type == "Person":
+        return key, None, ""
+    folded = _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name)
+    return key, (m.type, folded), f"same name '{m.name}'"
+
+
 def _person_parts(name: str) -> tuple[str, str]:
     words = fold(name).split()
     return (" ".join(words[:-1]), words[-1]) if words else ("", "")
@@ -264,10 +278,9 @@ def resolve_detailed(
         _apply_links(mkeys, cl, same, not_same)
     acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
     keys: list[str] = []
-    # Mentions repeat a few names and keys many times: what one says is worked out once.
-    acronym: dict[tuple[str, str], str] = {}
-    keyed_as: dict[str, str] = {}  # key -> the reason its mentions join
-    named: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
+    # Mentions repeat a few names many times: what one written the same way says (its key,
+    # the key or name it is grouped by, why it joins) is worked out once.
+    said: dict[tuple[str, str, str, str], tuple[str, str | tuple[str, str] | None, str]] = {}
     judged = bool(same or not_same)
     # Several representatives per key or name: a not-same judgement may split one.
     reps: dict[str | tuple[str, str], list[int]] = defaultdict(list)
@@ -275,26 +288,14 @@ def resolve_detailed(
     # order and joined to the first of them at once (:meth:`_Clusters.join_all`).
     members: dict[str | tuple[str, str], tuple[list[int], list[str]]] = {}
     for i, m in enumerate(mentions):
-        key = m.key
-        if not key:
-            surface = (m.type, m.span.text)
-            if surface not in acronym:
-                acronym[surface] = _acronym_key(m, ref, acronyms)
-            key = acronym[surface]
+        surface = (m.key, m.type, m.span.text, m.name)
+        hit = said.get(surface)
+        if hit is None:
+            hit = said[surface] = _grouped(m, ref, acronyms)
+        key, group, reason = hit
         keys.append(key)
-        group: str | tuple[str, str]
-        if key:
-            if key not in keyed_as:
-                keyed_as[key] = f"same reference id {key}"
-            group, reason = key, keyed_as[key]
-        elif m.type == "Person":
+        if group is None:  # a person without a key: see _people
             continue
-        else:
-            name = (m.type, m.name)
-            if name not in named:
-                folded = _org_fold(m.name) if m.type in ORG_TYPES else fold(m.name)
-                named[name] = ((m.type, folded), f"same name '{m.name}'")
-            group, reason = named[name]
         if judged:
             cl.join_any(reps[group], i, reason)
         elif group in members:
