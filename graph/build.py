@@ -33,7 +33,7 @@ from .cache import SPARE_TEXTS, Cache, Entry, cache_dir, mark
 from .curation import Curated, add_facts, added_key, curate, judgements_graph
 from .dataset import GRAPH_FILE, MANIFEST, Written, make_blocks, write_files, write_store
 from .documents import find_sources, load_document
-from .drawing import Drawing, draw_here, save_plan
+from .drawing import Drawing, draw_here, kept_graphs, save_plan
 from .errors import DocumentError, LabourgraphError, one_line
 from .extraction import ner as ner_model
 from .jsontext import indented
@@ -562,13 +562,19 @@ def build(
                     # The last build's texts are kept for the next build's (see _write_texts).
                     spare = cache_dir(out) / SPARE_TEXTS if reuse is not None else None
                     outdir.swap_in(staging, out, keep={"text": spare} if spare else {})
+                if drawing is not None:
+                    with result.timed("view"):  # the view's process keeping its state
+                        drawing.close()
             except BaseException:
                 stack.close()  # the drawing process stops before its folder goes
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
         if reuse is not None:
             with result.timed("swap"):
-                reuse.prune()  # only once the build is in: a failed build keeps the old entries
+                # Only once the build is in: a failed build keeps the old entries. The
+                # graphs the view's base holds are kept to take them out of it again.
+                reuse.used.update(kept_graphs(reuse))
+                reuse.prune()
                 reuse.save_index()
     return result
 

@@ -271,6 +271,9 @@ class Cache:
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk costs speed next time, not this build
             return False
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return True
 
     def has(self, key: str, kind: str = "") -> bool:

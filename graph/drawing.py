@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING
 from . import outdir
 from .cache import Cache, cache_dir, pipeline_version
 from .errors import LabourgraphError
-from .parallel import Side, finish
+from .parallel import Side, SideError, finish
 
 if TYPE_CHECKING:
     from .dataset import Blocks
     from .layout import Pos
     from .view import Positions, Shown, ViewData
-    from .view_data import Drawn, Joined, ViewFacts
+    from .view_data import Drawn, Joined, Ledger, ViewFacts
 
 # The cache entry listing the graphs the last build drew (a folder of its own: one entry,
 # replaced by each build, never pruned): a dict of "items" (each graph's cache key, or its
@@ -59,6 +59,12 @@ PLAN, PLAN_KIND = "plan", "view"
 # edges link) and "settings" (the seed, this version and igraph's): all a layout depends on.
 # An edit that adds no node or edge draws the same.
 POSITIONS = "positions"
+# The drawing process's merged state (see :class:`_Base`), and the cache keys of the graphs
+# merged into it: the build keeps their entries (:func:`kept_graphs`) while it stands, to
+# take them out of it again.
+BASE, BASE_KEYS = "base", "base-keys"
+# A base is made again once more graphs than this differ from it (or this share of all).
+_STALE, _STALE_SHARE = 256, 0.05
 _POLL_EVERY = 256  # graphs read ahead between looks for the build's list
 _SEED = 7  # what every build's view is laid out with (:func:`laid_out`'s and render's default)
 
@@ -252,17 +258,24 @@ class Drawing:
         """
         self._serve(until="layout")
 
-    def wait(self) -> float:
-        """Answer the process's requests until it is done; the seconds it took."""
-        self._serve(until="")
-        return self._side.wait()
+    def wait(self) -> None:
+        """Answer the process's requests until the page is written."""
+        if not self._serve(until="drawn"):  # it ended without: waiting for it says why
+            self._side.wait()
 
-    def _serve(self, until: str) -> None:
+    def close(self) -> None:
+        """Wait for the process to end: after the page, it may keep what it merged for the
+        next build (:class:`_Base`), a head start whose failure fails nothing."""
+        with contextlib.suppress(LabourgraphError, SideError):
+            self._side.wait()
+
+    def _serve(self, until: str) -> bool:
+        """Answer requests until a message of kind ``until``; False if the pipe closed first."""
         while True:
             try:
                 kind, *args = self._conn.recv()
             except (EOFError, OSError):  # done, or failed: waiting for the process says which
-                return
+                return False
             if self._sending is not None:  # asked after it had the list: that send is done
                 self._sending.join()
             if kind == "views":
@@ -271,7 +284,7 @@ class Drawing:
             elif kind == "layout" and args:  # without: the process had the layout
                 _send(self._conn, laid_out(self._cache, *args))
             if kind == until:
-                return
+                return True
 
 
 def _send(conn: Connection, message: tuple) -> None:
@@ -317,7 +330,13 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
         _kind, plan = conn.recv()
     read = functools.partial(_read, cache)
     facts, todo = _kept(ahead, plan, read)
-    note = ahead.joined.note
+    if ahead.diffed is not None:
+        ahead.diffed += len(todo)
+
+    def note(found: ViewFacts) -> None:
+        ahead.joined.note(found)
+        ahead.ledger.count(found)  # for the base this build may leave
+
     facts, missing = _merged(todo, read, facts, note)
     if missing:  # gone from the cache since the build listed them: the build has them
         conn.send(("views", missing))
@@ -347,12 +366,19 @@ def _main(cache: Cache | None, dest: Path, conn: Connection) -> None:
             raise LabourgraphError("the build stopped before the view's layout was made")
         return laid[0]
 
+    def then() -> None:
+        conn.send(("drawn",))  # the build goes on to swap its folder in meanwhile
+        if cache is not None and not missing and ahead.stale(len(plan)):
+            with contextlib.suppress(pickle.PicklingError, MemoryError):  # OSError: put's
+                _save_base(cache, _Base.of(facts, ahead.ledger, plan))
+        finish()
+
     draw(
         facts,
         dest,
         on_drawn=lay_out,
         positions=layout,
-        then=finish,
+        then=then,
         joined=ahead.joined,
         shown=ahead.shown,
     )
@@ -366,7 +392,7 @@ def _kept(
     moved their documents' part of the resolution, or a graph that is not cached, such as
     the entities', says otherwise now), and the graphs of the list still to merge; should a
     graph to take out be unreadable now, nothing and the whole list (merged afresh)."""
-    from .view_data import Joined, ViewFacts
+    from .view_data import Joined, Ledger, ViewFacts
 
     keys = {item for item in plan if not isinstance(item, bytes)}
     gone: list[ViewFacts | None] = [read(key) for key in sorted(ahead.done - keys)]
@@ -384,6 +410,7 @@ def _kept(
     if any(facts is None for facts in gone):
         ahead.merged = ViewFacts()  # let go of it before merging afresh
         ahead.joined = Joined()
+        ahead.ledger = Ledger()
         return None, plan
     for facts in gone:
         assert facts is not None
@@ -421,6 +448,11 @@ class _Ahead:
         self.shown: Shown = {}  # what the page shows of those nodes
         # The layout the last build kept, and the pairs of nodes it links (see :func:`laid_out`).
         self.laid: tuple[Pos, set[tuple[str, str]]] | None = None
+        self.diffed: int | None = None  # graphs merged or taken out since the base (None: none)
+
+    def stale(self, graphs: int) -> bool:
+        """Whether to leave a new base: none was read, or too many graphs differ from it."""
+        return self.diffed is None or self.diffed > max(_STALE, _STALE_SHARE * graphs)
 
     def read(self, cache: Cache | None, conn: Connection) -> list[str | bytes] | None:
         """Merge ahead until the build sends its list (returned, if it came).
@@ -441,6 +473,10 @@ class _Ahead:
         items, sources = plan["items"], plan.get("sources")
         if not isinstance(sources, list) or len(sources) != len(items):
             return None
+        wanted = [key for key, source in zip(items, sources, strict=True) if source in unchanged]
+        base = _read_base(cache) if cache is not None else None
+        if base is not None and self._adopt(base, wanted, cache):
+            return None
         for n, (key, source) in enumerate(zip(items, sources, strict=True)):
             if n % _POLL_EVERY == 0 and conn.poll():
                 return conn.recv()[1]
@@ -460,6 +496,80 @@ class _Ahead:
 
             self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
         return None
+
+    def _adopt(self, base: _Base, wanted: list[str], cache: Cache) -> bool:
+        """Begin from ``base``: take out the graphs merged into it that are not ``wanted``
+        (the unchanged documents' graphs), merge those it lacks; False (and nothing taken)
+        if a graph to take out cannot be read."""
+        keys = set(wanted)
+        gone = []
+        for key in sorted(base.done - keys):
+            facts = _read(cache, key)
+            if facts is None:
+                return False
+            gone.append(facts)
+        self.merged, self.ledger, self.joined, self.shown = base.state()
+        self.fixed, self.done = base.fixed, base.done & keys
+        for facts in gone:
+            self.joined.note(facts)
+            self.ledger.take_out(self.merged, facts)
+        merged = 0
+        for key in wanted:
+            if key not in self.done and (facts := _read(cache, key)) is not None:
+                self.joined.note(facts)
+                self.ledger.count(facts)
+                self.merged.merge(facts)
+                self.done.add(key)
+                merged += 1
+        self.diffed = len(gone) + merged
+        return True
+
+
+class _Base:
+    """What the drawing process merged of a build's graphs, kept for later builds to begin
+    from: merging the graphs of 10,000 documents and making their nodes takes seconds,
+    reading this back about a second, and a later build takes out and adds only the graphs
+    that differ (each build leaves a new one only when that gets too many, see
+    :meth:`_Ahead.stale`)."""
+
+    def __init__(
+        self, done: set[str], fixed: list[bytes], facts: ViewFacts, ledger: Ledger
+    ) -> None:
+        from .view import shown
+        from .view_data import Joined
+
+        self.pipeline = pipeline_version()
+        self.done, self.fixed, self.facts, self.ledger = done, fixed, facts, ledger
+        self.joined = Joined()
+        self.joined.join(facts)
+        self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
+
+    @classmethod
+    def of(cls, facts: ViewFacts, ledger: Ledger, plan: list[str | bytes]) -> _Base:
+        """The base of a build's merged ``facts``, of the graphs its ``plan`` lists."""
+        done = {item for item in plan if isinstance(item, str)}
+        return cls(done, [item for item in plan if isinstance(item, bytes)], facts, ledger)
+
+    def state(self) -> tuple[ViewFacts, Ledger, Joined, Shown]:
+        return self.facts, self.ledger, self.joined, self.shown
+
+
+def _save_base(cache: Cache, base: _Base) -> None:
+    """Keep ``base`` in ``cache``, its graphs' keys first (see :func:`kept_graphs`)."""
+    if cache.put(BASE_KEYS, sorted(base.done), PLAN_KIND):
+        cache.put(BASE, base, PLAN_KIND)
+
+
+def _read_base(cache: Cache) -> _Base | None:
+    base = cache.get(BASE, PLAN_KIND)
+    return base if isinstance(base, _Base) and base.pipeline == pipeline_version() else None
+
+
+def kept_graphs(cache: Cache) -> set[str]:
+    """The graphs (cache keys) merged into the drawing process's base, whose entries the
+    build keeps to take them out of it again."""
+    keys = cache.get(BASE_KEYS, PLAN_KIND)
+    return set(keys) if isinstance(keys, list) else set()
 
 
 def _last_layout(cache: Cache | None, seed: int = _SEED) -> tuple[Pos, set[tuple[str, str]]] | None:

@@ -36,6 +36,13 @@ def not_cached(out: Path) -> list[bytes]:
     return [item for item in entry["items"] if isinstance(item, bytes)]
 
 
+def drop_base(out: Path) -> None:
+    """Delete the drawing process's base (see ``drawing._Base``): the next build merges the
+    unchanged documents' graphs one by one again."""
+    cache = Cache(cache_dir(out), False, Limits())
+    Path(cache.path(drawing_module.BASE, PLAN_KIND, ".pickle")).unlink()
+
+
 def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
     sources: Path, tmp_path: Path
 ) -> None:
@@ -65,6 +72,7 @@ def test_graphs_the_drawing_process_cannot_read_are_sent_by_the_build(
     assert blocks
     for block in blocks:  # listed as cached, unreadable when the process comes to them
         block.with_suffix(".view").write_bytes(b"not a pickle")
+    drop_base(out)
     asked: list[str] = []
     real = dataset.Blocks.views
 
@@ -261,6 +269,7 @@ def test_a_moved_graph_gone_from_the_cache_makes_the_process_merge_afresh(
         return real(cache, key) if calls[key] == 1 else None
 
     monkeypatch.setattr(drawing_module, "_read", once)
+    drop_base(out)
     fixed = len(not_cached(out))
     log = _rebuild_watched(sources, out, tmp_path, monkeypatch)
     assert log == watched(len(first), 0, fixed, 0)
@@ -522,6 +531,86 @@ def test_a_plan_left_by_another_version_is_not_read_ahead(sources: Path, tmp_pat
     changed = sorted(sources.glob("*.txt"))[0]
     changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
     quiet_build(sources, out, jobs=2)
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
+
+
+def _watch_base(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Record, from the drawing process, whether it began from a base and how many graphs
+    differed from it (merged or taken out) before the build's list came."""
+    real = drawing_module._Ahead._adopt
+
+    def adopt(self, base, wanted, cache):
+        began = real(self, base, wanted, cache)
+        with log.open("a") as fh:
+            fh.write(f"began {began}, {self.diffed} differed\n")
+        return began
+
+    monkeypatch.setattr(drawing_module._Ahead, "_adopt", adopt)
+
+
+def _base(out: Path) -> drawing_module._Base:
+    base = Cache(cache_dir(out), False, Limits()).get(drawing_module.BASE, PLAN_KIND)
+    assert isinstance(base, drawing_module._Base)
+    return base
+
+
+def test_a_rebuild_begins_from_the_base_and_merges_or_takes_out_only_what_differs(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, first = _built(sources, tmp_path)
+    assert _base(out).done == set(first)  # left by the first build (there was none)
+    log = tmp_path / "base.log"
+    _watch_base(monkeypatch, log)
+    docs = sorted(sources.glob("*.txt"))
+    # Edits that move no other document's graph, and change a quote: the old one must go.
+    docs[1].write_text(docs[1].read_text().replace("The ", "the ", 1))
+    quiet_build(sources, out, jobs=2)
+    # The edited document's old graph taken out; nothing else differs.
+    assert log.read_text() == "began True, 1 differed\n"
+    docs[3].write_text(docs[3].read_text().replace("The ", "the ", 1))
+    quiet_build(sources, out, jobs=2)
+    # The base is still the first build's: both edited documents' old graphs taken out (the
+    # cache kept the first one's for that), the first one's new graph merged.
+    assert log.read_text().splitlines()[1] == "began True, 3 differed"
+    assert _base(out).done == set(first)
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
+
+
+def test_a_base_too_far_behind_is_made_again(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, first = _built(sources, tmp_path)
+    monkeypatch.setattr(drawing_module, "_STALE", 0)
+    monkeypatch.setattr(drawing_module, "_STALE_SHARE", 0.0)
+    changed = sorted(sources.glob("*.txt"))[0]
+    changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
+    quiet_build(sources, out, jobs=2)
+    assert _base(out).done == set(plan(out)) != set(first)
+
+
+@pytest.mark.parametrize("damage", ["another version", "not a base"])
+def test_a_base_this_version_cannot_use_is_left_and_made_again(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    out, _first = _built(sources, tmp_path)
+    cache = Cache(cache_dir(out), False, Limits())
+    if damage == "another version":
+        base = _base(out)
+        base.pipeline = "an older version"
+        cache.put(drawing_module.BASE, base, PLAN_KIND)
+    else:
+        cache.put(drawing_module.BASE, {"merged": "something else"}, PLAN_KIND)
+    log = tmp_path / "base.log"
+    _watch_base(monkeypatch, log)
+    changed = sorted(sources.glob("*.txt"))[0]
+    changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
+    quiet_build(sources, out, jobs=2)
+    assert not log.exists()  # merged graph by graph, as without a base
+    assert _base(out).done == set(plan(out))
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
