@@ -26,6 +26,7 @@ or unreadable entry is ignored and recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -86,6 +87,8 @@ SETTLED_NS = 3_000_000_000
 SPARE_TEXTS = "texts"
 # The index of the last build's files (a folder of its own: one entry, never pruned).
 INDEX, INDEX_KIND = "files", "index"
+# The folder of the view's entries: its plan, base and layout (see labourgraph.drawing).
+VIEW_KIND = "view"
 
 
 class Signature(NamedTuple):
@@ -298,4 +301,13 @@ class Cache:
                     removed += 1
                 except OSError:
                     pass
+        # The folders of single entries (the index, the view's plan and base) keep theirs;
+        # only a write a killed build left half done goes.
+        for kind in (INDEX_KIND, VIEW_KIND):
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(self.folder / kind):
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+                            removed += 1
         return removed

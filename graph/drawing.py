@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import outdir
-from .cache import Cache, cache_dir, pipeline_version
+from .cache import VIEW_KIND, Cache, cache_dir, pipeline_version
 from .errors import LabourgraphError
 from .parallel import Side, SideError, finish
 
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 # pickled view facts when it is not cached), "sources" (parallel: the cache key of each cached
 # graph's document, else ""), "manifest" (the SHA-256 of the graphs.json those graphs make)
 # and "pipeline" (the version that wrote them).
-PLAN, PLAN_KIND = "plan", "view"
+PLAN, PLAN_KIND = "plan", VIEW_KIND
 # The cache entry holding the last layout made (beside the plan, one entry replaced by each
 # build): a dict of "positions" (whose keys are its nodes), "pairs" (the pairs of nodes the
 # edges link) and "settings" (the seed, this version and igraph's): all a layout depends on.

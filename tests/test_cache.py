@@ -334,6 +334,22 @@ def test_a_spare_text_folder_that_changed_is_mended_or_dropped(
     same_outputs(out, fresh)
 
 
+def test_half_written_entries_a_killed_build_left_are_deleted_and_whole_ones_kept(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out, jobs=2)
+    folder = cache_dir(out)
+    kept = sorted(p.relative_to(folder) for p in folder.glob("[!.]*/*.pickle"))
+    assert Path("view/base.pickle") in kept and Path("index/files.pickle") in kept
+    stray = [folder / "view" / ".base.123.tmp", folder / "index" / ".files.456.tmp"]
+    for path in stray:
+        path.write_bytes(b"half")
+    quiet_build(sources, out, jobs=2)
+    assert not any(path.exists() for path in stray)
+    assert sorted(p.relative_to(folder) for p in folder.glob("[!.]*/*.pickle")) == kept
+
+
 @pytest.fixture
 def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The source files this test's builds read to key them."""
