@@ -619,6 +619,7 @@ def _write_outputs(
             keys=keys,
             cache=cache,
             jobs=jobs,
+            aligned=curated.aligned,
         )
     # The view needs nothing from the other files but the blocks.
     with result.timed("view"):

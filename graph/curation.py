@@ -23,7 +23,7 @@ from .judgements import Judgement, norm
 from .model import DateValue, Entity, Extraction, Incident, Mention, Relation, Resolution, Span
 from .rdf import DocGraph, GraphWriter, entity_iri, relation_iri
 from .reference import Reference, load_reference
-from .resolve import Detailed, Link, MentionKey, hash_id, resolve_detailed
+from .resolve import Aligned, Detailed, Link, MentionKey, hash_id, resolve_detailed
 from .vocab import OX
 
 DCTERMS, ID, LG, RDF, RDFS, XSD = OX.DCTERMS, OX.ID, OX.LG, OX.RDF, OX.RDFS, OX.XSD
@@ -60,6 +60,9 @@ class Curated:
     unmatched: list[tuple[Judgement, str]] = field(default_factory=list)
     blocked: tuple[str, ...] = ()
     review: list | None = None  # review.Item, most useful first (see :meth:`review_items`)
+    # The resolution per mention in document order, as resolved: without judgements only
+    # (a judgement may change the resolution after).
+    aligned: Aligned | None = None
     ref: Reference | None = field(default=None, repr=False)  # the reference data resolved with
 
     def miss(self, j: Judgement, problem: str) -> None:
@@ -161,6 +164,7 @@ def curate(
         list(judgements),
         blocked=detailed[0].blocked,
         ref=ref,
+        aligned=None if judgements else base.aligned,
     )
     for j, problem in detailed[1]:
         cur.miss(j, problem)

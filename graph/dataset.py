@@ -40,6 +40,7 @@ from .model import Extraction, Resolution
 from .parallel import ordered_map
 from .rdf import DocGraph, GraphWriter, fixed_graphs
 from .reference import load_reference
+from .resolve import Aligned
 from .store import load_store, update_store
 from .view_data import QuadScans, ViewFacts, collect
 from .vocab import PREFIXES
@@ -247,15 +248,22 @@ def _slice_key(
     text_file: str,
     mention_reasons: dict[tuple[str, int, int], str],
     added: str,
+    aligned: Aligned | None = None,
 ) -> str:
-    """What a document's graph takes from the whole build, besides its own extraction."""
-    parts = [text_file, added]
-    for m in x.mentions:
-        k = (m.doc_id, m.span.start, m.span.end)
-        parts.append(f"{res.entity_of[k]}|{mention_reasons.get(k, '')}")
-    for inc in x.incidents:
-        parts.append(res.incident_ids[inc.key])
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    """What a document's graph takes from the whole build, besides its own extraction: its
+    mentions' entities and reasons (sliced out of ``aligned`` when given, else looked up),
+    its incidents' ids."""
+    where = aligned.ranges.get(x.document.doc_id) if aligned is not None else None
+    if aligned is not None and where is not None and where[1] - where[0] == len(x.mentions):
+        entities, reasons = aligned.entities[slice(*where)], aligned.reasons[slice(*where)]
+    else:
+        keys = [(m.doc_id, m.span.start, m.span.end) for m in x.mentions]
+        entities = [res.entity_of[k] for k in keys]
+        reasons = [mention_reasons.get(k, "") for k in keys]
+    ids = [res.incident_ids[inc.key] for inc in x.incidents]
+    # An entity id is never empty: the empty lines part the lists.
+    text = "\n".join([text_file, added, *entities, "", *reasons, "", *ids])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -425,12 +433,14 @@ def make_blocks(
     keys: dict[str, str] | None = None,
     cache: Cache | None = None,
     jobs: int = 1,
+    aligned: Aligned | None = None,
 ) -> Blocks:
     """Every graph's block: the fixed graphs, then each document's, from the cache or written.
 
     ``added`` names a document's hand-added facts (part of its block's key) and ``keys`` gives
     each document's cache key; ``jobs`` processes write the document graphs that are not
-    cached. Without a cache every block is held in memory.
+    cached; ``aligned`` is ``res`` per mention (see :class:`labourgraph.resolve.Aligned`).
+    Without a cache every block is held in memory.
     """
     global _JOB
     keys = keys or {}
@@ -443,7 +453,7 @@ def make_blocks(
         doc_id = x.document.doc_id
         if cache is not None and doc_id in keys:
             text_file = text_files.get(doc_id, "")
-            slice_key = _slice_key(x, res, text_file, mention_reasons, added(doc_id))
+            slice_key = _slice_key(x, res, text_file, mention_reasons, added(doc_id), aligned)
             key = hashlib.sha256(f"{keys[doc_id]}|{slice_key}".encode()).hexdigest()
             cache.used.add(key)
             if cache.has(key, GRAPHS):

@@ -81,12 +81,24 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Aligned:
+    """The entity and reason of every mention in the order of the documents given, and
+    where each document's mentions lie: a document's part of the resolution read as a
+    slice, without a lookup per mention (see :func:`labourgraph.dataset.make_blocks`)."""
+
+    entities: list[str]
+    reasons: list[str]  # "" for a mention that joined nothing
+    ranges: dict[str, tuple[int, int]]  # doc id -> (first, end) in the lists
+
+
+@dataclass(frozen=True)
 class Detailed:
     """A :class:`Resolution` with, per mention, why it joined its entity (for ``explain``)."""
 
     resolution: Resolution
     mention_reasons: dict[MentionKey, str] = field(default_factory=dict)
     blocked: tuple[str, ...] = ()  # merges a not-same judgement refused, one line each
+    aligned: Aligned | None = None  # None when the mentions came out of document order
 
 
 class _Clusters:
@@ -269,7 +281,9 @@ def resolve_detailed(
     mentions = [m for x in extractions for m in x.mentions]
     mkeys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in mentions]
     # A build's documents come sorted and each one's mentions in order: sorted only if not.
+    ranges: dict[str, tuple[int, int]] | None = _ranges(extractions)
     if not all(map(operator.le, mkeys, itertools.islice(mkeys, 1, None))):
+        ranges = None
         order = sorted(range(len(mentions)), key=mkeys.__getitem__)  # stable
         mentions = [mentions[i] for i in order]
         mkeys = [mkeys[i] for i in order]
@@ -358,23 +372,38 @@ def resolve_detailed(
         )
         eid_of[root] = eid
     entities.sort(key=lambda e: e.entity_id)
-    entity_of = dict(zip(mkeys, map(eid_of.__getitem__, roots), strict=True))
+    eids = list(map(eid_of.__getitem__, roots))
+    entity_of = dict(zip(mkeys, eids, strict=True))
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
     resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
-    return Detailed(resolution, _mention_reasons(mentions, mkeys, cl), _refused(mentions, cl))
+    reasons = _mention_reasons(mentions, cl)
+    aligned = Aligned(eids, reasons, ranges) if ranges is not None else None
+    mention_reasons = {k: r for k, r in zip(mkeys, reasons, strict=True) if r}
+    return Detailed(resolution, mention_reasons, _refused(mentions, cl), aligned)
+
+
+def _ranges(extractions: list[Extraction]) -> dict[str, tuple[int, int]] | None:
+    """Where each document's mentions lie among all of them, in the order given (None if
+    two extractions are of one document)."""
+    ranges: dict[str, tuple[int, int]] = {}
+    start = 0
+    for x in extractions:
+        end = start + len(x.mentions)
+        ranges[x.document.doc_id] = (start, end)
+        start = end
+    return ranges if len(ranges) == len(extractions) else None
 
 
 def _where(m: Mention) -> str:
     return f"'{m.span.text.strip()}' in {m.doc_id} at {m.span.start}"
 
 
-def _mention_reasons(
-    mentions: list[Mention], mkeys: list[MentionKey], cl: _Clusters
-) -> dict[MentionKey, str]:
-    """Per mention, the first union that touched it: with which mention, and why."""
+def _mention_reasons(mentions: list[Mention], cl: _Clusters) -> list[str]:
+    """Per mention, the first union that touched it: with which mention, and why ("" for
+    none)."""
     # Per mention, the first edge that touched it: edges walked from the last, the earliest
     # written over the rest.
-    first: list[tuple[int, str] | None] = [None] * len(mkeys)  # -> (the other mention, reason)
+    first: list[tuple[int, str] | None] = [None] * len(mentions)  # -> (the other, reason)
     for a, b, reason in reversed(cl.edges):
         first[a] = (b, reason)
         first[b] = (a, reason)
@@ -384,7 +413,7 @@ def _mention_reasons(
     for hit in first:
         if hit is not None and hit not in said:
             said[hit] = f"{hit[1]} (with {_where(mentions[hit[0]])})"
-    return {k: said[hit] for k, hit in zip(mkeys, first, strict=True) if hit is not None}
+    return [said[hit] if hit is not None else "" for hit in first]
 
 
 def _refused(mentions: list[Mention], cl: _Clusters) -> tuple[str, ...]:

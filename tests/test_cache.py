@@ -443,3 +443,17 @@ def test_graph_trig_is_the_same_where_the_kernel_cannot_copy_files(
     quiet_build(sources, clean, cache=False)
     same_outputs(out, clean)
     assert (out / "graph.trig").read_bytes() != before
+
+
+def test_a_graph_key_is_the_same_read_from_the_aligned_resolution_or_looked_up(
+    sources: Path, tmp_path: Path
+) -> None:
+    from labourgraph.curation import curate
+    from labourgraph.dataset import _slice_key
+
+    result = quiet_build(sources, tmp_path / "out")
+    curated = curate(result.held[0], [])
+    assert curated.aligned is not None
+    for x in curated.extractions:
+        args = (x, curated.resolution, "text/x.txt", curated.mention_reasons, "")
+        assert _slice_key(*args, curated.aligned) == _slice_key(*args)

@@ -107,3 +107,16 @@ def test_the_order_documents_and_mentions_come_in_changes_nothing() -> None:
     assert ahead.resolution.incident_ids == behind.resolution.incident_ids
     assert ahead.mention_reasons == behind.mention_reasons
     assert any("short form" in why for why in ahead.mention_reasons.values())
+    assert behind.aligned is None  # out of document order: no slices to read
+
+
+def test_each_documents_slice_of_the_aligned_resolution_is_its_mentions_resolution() -> None:
+    detailed = resolve_detailed(sorted(CORPUS, key=lambda x: x.document.doc_id))
+    aligned, res = detailed.aligned, detailed.resolution
+    assert aligned is not None
+    for x in CORPUS:
+        keys = [(m.doc_id, m.span.start, m.span.end) for m in x.mentions]
+        where = slice(*aligned.ranges[x.document.doc_id])
+        assert aligned.entities[where] == [res.entity_of[k] for k in keys]
+        assert aligned.reasons[where] == [detailed.mention_reasons.get(k, "") for k in keys]
+    assert any(aligned.reasons) and not all(aligned.reasons)
