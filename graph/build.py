@@ -561,7 +561,8 @@ def build(
                 with result.timed("swap"):
                     # The last build's texts are kept for the next build's (see _write_texts).
                     spare = cache_dir(out) / SPARE_TEXTS if reuse is not None else None
-                    outdir.swap_in(staging, out, keep={"text": spare} if spare else {})
+                    keep = {"text": spare} if spare else {}
+                    outdir.swap_in(staging, out, keep=keep, synced=drawing is not None)
                 if drawing is not None:
                     with result.timed("view"):  # the view's process keeping its state
                         drawing.close()
@@ -648,8 +649,11 @@ def _write_outputs(
         with result.timed("store"):  # the wait for the store once the rest is written
             result.store = storing.result()
     outdir.checkpoint("stored")
-    with result.timed("view"):  # the wait for the view's process
-        if drawing is not None:
+    if drawing is not None:
+        # Synced while the view's process finishes the page (which it syncs itself).
+        with result.timed("swap"):
+            outdir.sync_tree(staging, skip=VIEW_FILE)
+        with result.timed("view"):  # the wait for the view's process
             drawing.wait()
     outdir.checkpoint("rendered")
 

@@ -160,14 +160,24 @@ def staging_dir(out: Path) -> Path:
 
 
 def swap_in(
-    staging: Path, out: Path, *, exchange: bool = True, keep: dict[str, Path | None] | None = None
+    staging: Path,
+    out: Path,
+    *,
+    exchange: bool = True,
+    keep: dict[str, Path | None] | None = None,
+    synced: bool = False,
 ) -> None:
     """Make the finished ``staging`` folder ``out``, then delete the previous build.
 
     ``keep`` names folders of the previous build to move elsewhere rather than delete
-    (``{"text": spare}``), replacing what is there.
+    (``{"text": spare}``), replacing what is there. ``synced``: the caller has synced the
+    files (see :func:`sync_tree`); the folder itself is synced here.
     """
-    _fsync_tree(staging)  # the new build is on disk before any name points at it
+    # The new build is on disk before any name points at it.
+    if synced:
+        sync(staging)
+    else:
+        sync_tree(staging)
     if out.exists() and exchange and _exchange(staging, out):
         checkpoint("swapped")
         old = staging  # it holds the previous build now
@@ -203,9 +213,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _fsync_tree(root: Path) -> None:
+def sync_tree(root: Path, *, skip: str = "") -> None:
+    """Flush every file and folder under ``root`` to disk (but a file named ``skip`` at its
+    top, synced by its writer)."""
     for folder, _dirs, names in os.walk(root):
         for name in names:
+            if skip and folder == os.fspath(root) and name.lstrip(".").startswith(skip):
+                continue  # the file, or its writer's temporary file (renamed meanwhile)
             path = Path(folder) / name
             # A file with other links is one of the previous build's (an unchanged text, a
             # store file shared by the backup), synced when that build was swapped in.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import pickle
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -614,3 +615,31 @@ def test_a_base_this_version_cannot_use_is_left_and_made_again(
     fresh = tmp_path / "fresh"
     quiet_build(sources, fresh, jobs=1, cache=False)
     same_outputs(out, fresh)
+
+
+def test_a_kept_layout_is_told_to_fit_from_the_edges_that_changed_as_from_all() -> None:
+    rng = random.Random(3)
+    nodes = [f"n{i}" for i in range(30)]
+
+    def edge() -> tuple[str, str, str, str]:
+        return (rng.choice(nodes), rng.choice(nodes), "label", rng.choice(["agent", "target"]))
+
+    fits = 0
+    for _ in range(500):
+        ahead = {edge() for _ in range(40)}
+        ids = set(nodes[:25])
+        # Laid out for the edges merged ahead, or for fewer: then they fit it no longer.
+        drawn = ahead if rng.random() < 0.5 else {e for e in ahead if rng.random() < 0.9}
+        laid = ({n: (0.0, 0.0) for n in ids}, drawing_module._id_pairs(ids, drawn))
+        pairs = drawing_module._LaidPairs(laid, ahead)
+        final = set(ahead)
+        for _ in range(rng.randint(0, 3)):  # the list takes out edges and adds others
+            if rng.random() < 0.5:
+                final.discard(rng.choice(sorted(final)))
+            else:
+                final.add(edge())
+        now = ids if rng.random() < 0.9 else set(nodes[:24])
+        kept = pairs.same(now, final)
+        assert (kept is None) == (drawing_module._same_layout(laid, now, final) is None)
+        fits += kept is not None
+    assert 50 < fits < 450  # both answers were given, often
