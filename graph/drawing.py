@@ -511,8 +511,10 @@ class _Ahead:
     def _adopt(self, base: _Base, wanted: list[str], cache: Cache) -> bool:
         """Begin from ``base``: take out the graphs merged into it that are not ``wanted``
         (the unchanged documents' graphs), merge those it lacks; False (and nothing taken)
-        if a graph to take out cannot be read."""
+        if a graph to take out cannot be read, or there are more of them than to keep."""
         keys = set(wanted)
+        if len(base.done - keys) > len(keys):  # most of it changed: merging afresh costs less
+            return False
         gone = []
         for key in sorted(base.done - keys):
             facts = _read(cache, key)

@@ -643,3 +643,20 @@ def test_a_kept_layout_is_told_to_fit_from_the_edges_that_changed_as_from_all() 
         assert (kept is None) == (drawing_module._same_layout(laid, now, final) is None)
         fits += kept is not None
     assert 50 < fits < 450  # both answers were given, often
+
+
+def test_a_base_most_of_whose_graphs_changed_is_not_begun_from(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _first = _built(sources, tmp_path)
+    log = tmp_path / "base.log"
+    _watch_base(monkeypatch, log)
+    docs = sorted(sources.glob("*.txt"))
+    for doc in docs[: len(docs) // 2 + 1]:
+        doc.write_text(doc.read_text().replace("The ", "the ", 1))
+    quiet_build(sources, out, jobs=2)
+    assert log.read_text() == "began False, None differed\n"
+    assert _base(out).done == set(plan(out))  # none was begun from: a new one is left
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, jobs=1, cache=False)
+    same_outputs(out, fresh)
