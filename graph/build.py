@@ -388,7 +388,11 @@ def _write_texts(
     stay, and only the changed documents' files are made, not 10,000 links a build.
     """
     folder = os.path.join(staging, "text")
-    there = _adopt(os.path.join(cache.folder, SPARE_TEXTS), folder) if cache is not None else set()
+    there = (
+        _adopt_spare(os.path.join(cache.folder, SPARE_TEXTS), folder)
+        if cache is not None
+        else set()
+    )
     if not there:
         os.makedirs(folder, exist_ok=True)
     known = cache.last_texts if cache is not None else {}
@@ -425,7 +429,7 @@ def _write_texts(
         cache.texts = made
 
 
-def _adopt(spare: str, folder: str) -> set[str]:
+def _adopt_spare(spare: str, folder: str) -> set[str]:
     """Move the folder ``spare`` to ``folder`` and name the files in it; nothing moved
     when it is missing or holds anything but files (it is only a head start)."""
     try:
