@@ -57,6 +57,13 @@ def quiet_build(sources: Path, out: Path, **kwargs) -> BuildResult:
     return build([sources], out, ner=False, echo=lambda line: None, **kwargs)
 
 
+def same_as_fresh(sources: Path, out: Path, tmp_path: Path) -> None:
+    """``out`` holds what a build of ``sources`` without a cache makes, byte for byte."""
+    fresh = tmp_path / "fresh"
+    quiet_build(sources, fresh, cache=False)
+    same_outputs(out, fresh)
+
+
 def same_outputs(a: Path, b: Path) -> None:
     """Every output of the builds in ``a`` and ``b`` is byte for byte the same."""
     for name in OUTPUTS:

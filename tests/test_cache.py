@@ -16,7 +16,7 @@ from labourgraph import cache as cache_module
 from labourgraph import dataset, extraction
 from labourgraph.cache import GRAPHS, cache_dir
 
-from .conftest import OUTPUTS, SOURCES, nquads, quiet_build, same_outputs
+from .conftest import OUTPUTS, SOURCES, nquads, quiet_build, same_as_fresh, same_outputs
 
 NAMES = sorted(p.name for p in SOURCES.glob("*.txt"))
 
@@ -151,9 +151,7 @@ def test_the_folder_named_another_way_reuses_every_document(
         assert again.reused == first.documents and extracted == []
         warned = [p.path for p in again.problems if "split" in p.problem]
         assert warned == [str(spelling / "long.txt")]
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def test_a_corrupt_entry_is_recomputed_not_trusted(
@@ -306,9 +304,7 @@ def test_the_text_folder_before_the_last_begins_the_next_and_keeps_its_unchanged
     assert sum(again[name] != inodes[name] for name in again) == 1  # the edited one
     # Neither kept nor made again: the spare's files and the new folder are one set of files.
     assert {p.name: p.stat().st_ino for p in spare.iterdir()} == inodes
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["rewritten", "stray file", "folder"])
@@ -329,9 +325,7 @@ def test_a_spare_text_folder_that_changed_is_mended_or_dropped(
         (spare / "stray").mkdir()
     quiet_build(sources, out)
     assert not (out / "text" / "stray.txt").exists() and not (out / "text" / "stray").exists()
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def test_half_written_entries_a_killed_build_left_are_deleted_and_whole_ones_kept(

@@ -22,7 +22,7 @@ from labourgraph.loaders import Limits
 from labourgraph.parallel import SideError
 from labourgraph.view_data import Joined, Ledger, ViewFacts, view_data
 
-from .conftest import OUTPUTS, quiet_build, same_outputs
+from .conftest import OUTPUTS, quiet_build, same_as_fresh, same_outputs
 
 
 def plan(out: Path) -> list[str]:
@@ -58,9 +58,7 @@ def test_a_rebuild_reads_the_last_graphs_ahead_and_draws_the_same_page(
     assert result.reused == len(first) - 1
     # Read ahead: every graph but the changed document's; that one is read once listed.
     assert len(set(first) & set(plan(out))) == len(first) - 1
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def test_graphs_the_drawing_process_cannot_read_are_sent_by_the_build(
@@ -191,9 +189,7 @@ def _rebuild_watched(sources: Path, out: Path, tmp_path: Path, monkeypatch) -> s
     _watch_merges(monkeypatch, log)
     quiet_build(sources, out, jobs=2)
     watched = log.read_text()
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
     return watched
 
 
@@ -489,9 +485,7 @@ def test_a_rebuild_that_adds_no_node_or_edge_keeps_the_layout(
     doc.write_text(doc.read_text() + "\nPolice arrested union organiser Dana Whitlow.\n")
     quiet_build(sources, out, jobs=jobs)
     assert made == [1]
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 @pytest.mark.parametrize("where", ["read", "draw"])
@@ -532,9 +526,7 @@ def test_a_plan_left_by_another_version_is_not_read_ahead(sources: Path, tmp_pat
     changed = sorted(sources.glob("*.txt"))[0]
     changed.write_text(changed.read_text() + "\nPolice arrested union leader Ana Torres.\n")
     quiet_build(sources, out, jobs=2)
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def _watch_base(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
@@ -576,9 +568,7 @@ def test_a_rebuild_begins_from_the_base_and_merges_or_takes_out_only_what_differ
     # cache kept the first one's for that), the first one's new graph merged.
     assert log.read_text().splitlines()[1] == "began True, 3 differed"
     assert _base(out).done == set(first)
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def test_a_base_too_far_behind_is_made_again(
@@ -612,9 +602,7 @@ def test_a_base_this_version_cannot_use_is_left_and_made_again(
     quiet_build(sources, out, jobs=2)
     assert not log.exists()  # merged graph by graph, as without a base
     assert _base(out).done == set(plan(out))
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
 
 
 def test_a_kept_layout_is_told_to_fit_from_the_edges_that_changed_as_from_all() -> None:
@@ -657,6 +645,4 @@ def test_a_base_most_of_whose_graphs_changed_is_not_begun_from(
     quiet_build(sources, out, jobs=2)
     assert log.read_text() == "began False, None differed\n"
     assert _base(out).done == set(plan(out))  # none was begun from: a new one is left
-    fresh = tmp_path / "fresh"
-    quiet_build(sources, fresh, jobs=1, cache=False)
-    same_outputs(out, fresh)
+    same_as_fresh(sources, out, tmp_path)
