@@ -109,7 +109,9 @@ class _Clusters:
         self.reasons: dict[int, list[str]] = defaultdict(list)
         # root -> {(link number, side)}: a root may not join one holding the other side.
         self.tags: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        self.edges: list[tuple[int, int, str]] = []
+        # (a, b, reason, whether to name b as a's partner and a as b's): a key's or name's
+        # mentions join its group, named by the group alone (see _mention_reasons).
+        self.edges: list[tuple[int, int, str, bool]] = []
         self.refused: dict[tuple[int, int], str] = {}
 
     def find(self, i: int) -> int:
@@ -128,8 +130,9 @@ class _Clusters:
         ta, tb = self.tags.get(self.find(a), set()), self.tags.get(self.find(b), set())
         return any((link, 1 - side) in tb for link, side in ta)
 
-    def union(self, a: int, b: int, reason: str) -> bool:
-        """Unite the clusters of ``a`` and ``b``; False when a judgement forbids it."""
+    def union(self, a: int, b: int, reason: str, partnered: bool = True) -> bool:
+        """Unite the clusters of ``a`` and ``b``; False when a judgement forbids it.
+        ``partnered``: each is the other's partner in its reason (not for a group's join)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
@@ -142,14 +145,14 @@ class _Clusters:
         self.reasons[lo].append(reason)
         if hi in self.tags:
             self.tags[lo] |= self.tags.pop(hi)
-        self.edges.append((a, b, reason))
+        self.edges.append((a, b, reason, partnered))
         return True
 
     def join_any(self, reps: list[int], i: int, reason: str) -> None:
         """Unite ``i`` with the first of ``reps`` it may join, else make it a new one."""
         if reps and not self.tags:  # no not-same judgement: the first one takes it
-            self.union(reps[0], i, reason)
-        elif not any(self.union(r, i, reason) for r in reps):
+            self.union(reps[0], i, reason, partnered=False)
+        elif not any(self.union(r, i, reason, partnered=False) for r in reps):
             reps.append(i)
 
     def join_all(self, members: list[int], reasons: list[str]) -> None:
@@ -160,7 +163,7 @@ class _Clusters:
         for i in rest:
             parent[i] = first
         self.reasons[first] += reasons
-        self.edges += zip([first] * len(rest), rest, reasons, strict=True)
+        self.edges += zip([first] * len(rest), rest, reasons, [False] * len(rest), strict=True)
 
     def roots(self) -> list[int]:
         """The root of every index (a union keeps the lower root, so parents come first)."""
@@ -399,20 +402,26 @@ def _where(m: Mention) -> str:
 
 
 def _mention_reasons(mentions: list[Mention], cl: _Clusters) -> list[str]:
-    """Per mention, the first union that touched it: with which mention, and why ("" for
-    none)."""
+    """Per mention, the first union that touched it: why, and with which mention when that
+    says more than the reason ("" for none).
+
+    A mention that joined its key's or name's group is not said to join the group's first
+    mention: that would make every document naming an entity say where the first of all its
+    mentions is, and an edit that adds an earlier one rewrite all their graphs.
+    """
     # Per mention, the first edge that touched it: edges walked from the last, the earliest
-    # written over the rest.
+    # written over the rest; -1 for no partner.
     first: list[tuple[int, str] | None] = [None] * len(mentions)  # -> (the other, reason)
-    for a, b, reason in reversed(cl.edges):
-        first[a] = (b, reason)
-        first[b] = (a, reason)
-    # Most mentions joined the first mention of their name or key: each (mention, reason)
-    # is written once and shared. Keys sorted as the mentions are.
+    for a, b, reason, partnered in reversed(cl.edges):
+        first[a] = (b if partnered else -1, reason)
+        first[b] = (a if partnered else -1, reason)
+    # Most mentions joined with the same partner, or none, for the same reason: each
+    # (partner, reason) is written once and shared.
     said: dict[tuple[int, str], str] = {}
     for hit in first:
         if hit is not None and hit not in said:
-            said[hit] = f"{hit[1]} (with {_where(mentions[hit[0]])})"
+            other, reason = hit
+            said[hit] = reason if other < 0 else f"{reason} (with {_where(mentions[other])})"
     return [said[hit] if hit is not None else "" for hit in first]
 
 

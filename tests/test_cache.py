@@ -451,3 +451,17 @@ def test_a_graph_key_is_the_same_read_from_the_aligned_resolution_or_looked_up(
     for x in curated.extractions:
         args = (x, curated.resolution, "text/x.txt", curated.mention_reasons, "")
         assert _slice_key(*args, curated.aligned) == _slice_key(*args)
+
+
+def test_a_document_naming_an_entity_first_rewrites_no_other_documents_graph(
+    sources: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    before = json.loads((out / "graphs.json").read_text())["graphs"]
+    # Every source names the ITUC: the new document, first in order, now names it first.
+    (sources / "0000-new.txt").write_text("Statement\n\nThe ITUC spoke first.\n")
+    quiet_build(sources, out)
+    after = json.loads((out / "graphs.json").read_text())["graphs"]
+    assert [g for g in before if g in after and after[g] != before[g]] == []
+    same_as_fresh(sources, out, tmp_path)
