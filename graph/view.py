@@ -483,12 +483,14 @@ def _payload(
     country_index = {c: i for i, c in enumerate(countries)}
     docs: dict[str, list[str]] = {}
     for part in parts:
-        for doc_id, ev, *_ in part.evidence:
-            if doc_id not in docs:
-                docs[doc_id] = [clean(ev.title), clean(ev.publisher)]
-                docs[doc_id] += [clean(ev.published), clean(ev.url)]
+        for row in part.evidence:  # (doc id, Evidence, ...): its document's first sight
+            if row[0] not in docs:
+                ev = row[1]
+                docs[row[0]] = [clean(ev.title), clean(ev.publisher)]
+                docs[row[0]] += [clean(ev.published), clean(ev.url)]
         for doc_id in part.reports:
-            docs.setdefault(doc_id, ["", "", "", ""])
+            if doc_id not in docs:
+                docs[doc_id] = ["", "", "", ""]
     doc_ids = sorted(docs)
     doc_index = {d: i for i, d in enumerate(doc_ids)}
     quotes: dict[str, int] = {}
