@@ -433,11 +433,11 @@ def _adopt_spare(spare: str, folder: str) -> set[str]:
     """Move the folder ``spare`` to ``folder`` and name the files in it; nothing moved
     when it is missing or holds anything but files (it is only a head start)."""
     try:
-        with os.scandir(spare) as entries:
-            names = {e.name for e in entries if e.is_file(follow_symlinks=False)}
-            if len(names) == len(os.listdir(spare)):
-                os.rename(spare, folder)
-                return names
+        with os.scandir(spare) as found:
+            entries = list(found)
+        if all(e.is_file(follow_symlinks=False) for e in entries):
+            os.rename(spare, folder)
+            return {e.name for e in entries}
     except OSError:
         return set()
     shutil.rmtree(spare, ignore_errors=True)

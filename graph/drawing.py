@@ -485,8 +485,8 @@ class _Ahead:
         wanted = [key for key, source in zip(items, sources, strict=True) if source in unchanged]
         base = _read_base(cache) if cache is not None else None
         if base is not None and self._adopt(base, wanted, cache):
-            if not conn.poll():
-                self.laid_pairs = _LaidPairs.of(self.laid, self.merged.edges)
+            if self.laid is not None and not conn.poll():
+                self.laid_pairs = _LaidPairs(self.laid, self.merged.edges)
             return None
         for n, (key, source) in enumerate(zip(items, sources, strict=True)):
             if n % _POLL_EVERY == 0 and conn.poll():
@@ -503,9 +503,7 @@ class _Ahead:
         if not conn.poll():  # still no list: make the nodes' rows
             self.joined.join(self.merged)
         if not conn.poll():  # and what the page shows of them
-            from .view import shown
-
-            self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
+            self.shown = _shown_of(self.joined)
         return None
 
     def _adopt(self, base: _Base, wanted: list[str], cache: Cache) -> bool:
@@ -513,10 +511,11 @@ class _Ahead:
         (the unchanged documents' graphs), merge those it lacks; False (and nothing taken)
         if a graph to take out cannot be read, or there are more of them than to keep."""
         keys = set(wanted)
-        if len(base.done - keys) > len(keys):  # most of it changed: merging afresh costs less
+        out = base.done - keys
+        if len(out) > len(keys):  # most of it changed: merging afresh costs less
             return False
         gone = []
-        for key in sorted(base.done - keys):
+        for key in sorted(out):
             facts = _read(cache, key)
             if facts is None:
                 return False
@@ -548,12 +547,6 @@ class _LaidPairs:
         ids = laid[0].keys()
         self.counts = Counter(_pairs(ids, edges))
         self.fits = self.counts.keys() == laid[1]
-
-    @classmethod
-    def of(
-        cls, laid: tuple[Pos, set[tuple[str, str]]] | None, edges: set[tuple[str, ...]]
-    ) -> _LaidPairs | None:
-        return cls(laid, edges) if laid is not None else None
 
     def same(self, ids: Collection[str], edges: set[tuple[str, ...]]) -> Pos | None:
         """The layout if it is of ``ids`` and the pairs of them ``edges`` link."""
@@ -588,14 +581,13 @@ class _Base:
     def __init__(
         self, done: set[str], fixed: list[bytes], facts: ViewFacts, ledger: Ledger
     ) -> None:
-        from .view import shown
         from .view_data import Joined
 
         self.pipeline = pipeline_version()
         self.done, self.fixed, self.facts, self.ledger = done, fixed, facts, ledger
         self.joined = Joined()
         self.joined.join(facts)
-        self.shown = shown([*self.joined.entity_nodes.values(), *self.joined.nodes.values()])
+        self.shown = _shown_of(self.joined)
 
     @classmethod
     def of(cls, facts: ViewFacts, ledger: Ledger, plan: list[str | bytes]) -> _Base:
@@ -605,6 +597,13 @@ class _Base:
 
     def state(self) -> tuple[ViewFacts, Ledger, Joined, Shown]:
         return self.facts, self.ledger, self.joined, self.shown
+
+
+def _shown_of(joined: Joined) -> Shown:
+    """What the page shows of each node ``joined`` made (see :func:`labourgraph.view.shown`)."""
+    from .view import shown
+
+    return shown([*joined.entity_nodes.values(), *joined.nodes.values()])
 
 
 def _save_base(cache: Cache, base: _Base) -> None:
