@@ -43,7 +43,8 @@ from .judgements import load as load_judgements
 from .loaders import Limits
 from .model import Document, Extraction, Problem
 from .parallel import ordered_map
-from .resolve import slug
+from .resolve import resolve_detailed, slug
+from .resolved import Resolver
 from .review import to_json as review_json
 
 SEVERITIES = ("error", "warning", "note")
@@ -608,7 +609,10 @@ def _write_outputs(
         for x in extractions
     ]
     with result.timed("resolve"):
-        curated = curate(extractions, judged)
+        # With a cache, only the parts of the last build's resolution a change touches are
+        # resolved again (see labourgraph.resolved).
+        resolver = Resolver(cache, keys) if cache is not None else None
+        curated = curate(extractions, judged, resolver=resolver or resolve_detailed)
     for line in curated.lines():
         echo(line)
     extractions, resolution = curated.extractions, curated.resolution
@@ -637,6 +641,8 @@ def _write_outputs(
         result.quads = written.quads
     if cache is not None:
         save_plan(cache, blocks, staging / MANIFEST)
+    if resolver is not None:
+        resolver.save()
     outdir.checkpoint("staged")
     # The store is loaded in a thread while the report is written: Oxigraph's loader runs
     # outside the GIL, so on two cores the two overlap.

@@ -8,7 +8,8 @@ loaded or extracted again, a changed one always is, and a new release of the cod
 starts afresh. Each document's graph is kept too (under ``graphs/``,
 keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
 of their own beside the entry, see :mod:`labourgraph.dataset`).
-Resolution, the report and the view are always redone: they depend on every document.
+The report and the view are always redone: they depend on every document; so is resolution,
+begun from the last build's in pieces (:mod:`labourgraph.resolved`, a folder of its own).
 Four more entries describe the last build: the index of its source files' ``stat`` signatures
 and keys (:meth:`Cache.keys`: an unchanged file is not read again to key it), the list of
 the graphs it drew (:mod:`labourgraph.drawing`: read ahead by the next build's view, and used by
@@ -89,6 +90,8 @@ SPARE_TEXTS = "texts"
 INDEX, INDEX_KIND = "files", "index"
 # The folder of the view's entries: its plan, base and layout (see labourgraph.drawing).
 VIEW_KIND = "view"
+# The folder of the last build's resolution in pieces (see labourgraph.resolved).
+RESOLUTION_KIND = "resolution"
 
 
 class Signature(NamedTuple):
@@ -301,9 +304,9 @@ class Cache:
                     removed += 1
                 except OSError:
                     pass
-        # The folders of single entries (the index, the view's plan and base) keep theirs;
-        # only a write a killed build left half done goes.
-        for kind in (INDEX_KIND, VIEW_KIND):
+        # The folders of single entries (the index, the view's plan and base, the
+        # resolution's pieces) keep theirs; only a write a killed build left half done goes.
+        for kind in (INDEX_KIND, VIEW_KIND, RESOLUTION_KIND):
             with contextlib.suppress(OSError):
                 for entry in os.scandir(self.folder / kind):
                     if entry.name.startswith(".") and entry.name.endswith(".tmp"):

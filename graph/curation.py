@@ -14,7 +14,7 @@ point to it with ``lg:judgement``. A rejected fact leaves no trace but the judge
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -150,11 +150,15 @@ def _key(m: Mention) -> MentionKey:
 
 
 def curate(
-    extractions: list[Extraction], judgements: list[Judgement], ref: Reference | None = None
+    extractions: list[Extraction],
+    judgements: list[Judgement],
+    ref: Reference | None = None,
+    resolver: Callable[[list[Extraction], Reference], Detailed] = resolve_detailed,
 ) -> Curated:
-    """Resolve ``extractions`` under ``judgements`` and apply the rest of them."""
+    """Resolve ``extractions`` under ``judgements`` and apply the rest of them; ``resolver``
+    resolves them without judgements (the base the judgements change)."""
     ref = ref or load_reference()
-    base = resolve_detailed(extractions, ref)
+    base = resolver(extractions, ref)
     links = [j for j in judgements if j.decision in ("same", "not_same")]
     detailed = _resolve_judged(extractions, ref, base, links) if links else (base, [])
     cur = Curated(

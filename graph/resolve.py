@@ -21,6 +21,7 @@ target ids and the year (see :func:`_incident_ids`), so the same arrest in two d
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -110,7 +111,7 @@ class _Clusters:
         # root -> {(link number, side)}: a root may not join one holding the other side.
         self.tags: dict[int, set[tuple[int, int]]] = defaultdict(set)
         # (a, b, reason, whether to name b as a's partner and a as b's): a key's or name's
-        # mentions join its group, named by the group alone (see _mention_reasons).
+        # mentions join its group, named by the group alone (see reasons_of).
         self.edges: list[tuple[int, int, str, bool]] = []
         self.refused: dict[tuple[int, int], str] = {}
 
@@ -272,43 +273,74 @@ def _apply_links(
             cl.union(idx[0], i, link.reason)
 
 
-def resolve_detailed(
-    extractions: list[Extraction],
-    ref: Reference | None = None,
-    *,
+Group = str | tuple[str, str]  # a key, or (type, folded name): what mentions are joined by
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One entity as its own mentions make it, before its id is made unique among all."""
+
+    first: MentionKey  # its first mention: ids are given in this order
+    base: str  # its id, unless an entity given one before it took it
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+    reasons: tuple[str, ...]
+    country: str
+    block: str = ""  # the surname block of a person without a key, else ""
+
+
+@dataclass
+class Clustered:
+    """What clustering made of mentions in (document, start) order."""
+
+    cl: _Clusters
+    keys: list[str]  # per mention, its key ("" for none)
+    groups: dict[Group, int]  # each key's or name's group -> its first mention
+    blocks: dict[str, tuple[list[int], list[Candidate]]]  # surname block -> mentions, near misses
+    ref: Reference  # the reference data the mentions were clustered with
+
+
+@dataclass
+class Parts:
+    """A resolution as clusters: what a later build re-resolves in part (see
+    :mod:`labourgraph.resolved`)."""
+
+    clusters: list[Cluster]  # in the order of their first mentions
+    cluster_of: list[int]  # per mention, its cluster's number
+    reasons: list[str]  # per mention, why it joined its entity ("" for nothing)
+    groups: dict[Group, int]  # group -> cluster number
+    blocks: dict[str, tuple[list[int], list[Candidate]]]  # block -> cluster numbers, near misses
+
+
+def cluster(
+    mentions: list[Mention],
+    ref: Reference,
     same: Sequence[Link] = (),
     not_same: Sequence[Link] = (),
-) -> Detailed:
-    """:func:`resolve` under judged links, also saying why each mention joined its entity."""
-    ref = ref or load_reference()
-    mentions = [m for x in extractions for m in x.mentions]
-    mkeys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in mentions]
-    # A build's documents come sorted and each one's mentions in order: sorted only if not.
-    ranges: dict[str, tuple[int, int]] | None = _ranges(extractions)
-    if not all(map(operator.le, mkeys, itertools.islice(mkeys, 1, None))):
-        ranges = None
-        order = sorted(range(len(mentions)), key=mkeys.__getitem__)  # stable
-        mentions = [mentions[i] for i in order]
-        mkeys = [mkeys[i] for i in order]
+    mkeys: list[MentionKey] | None = None,
+) -> Clustered:
+    """Join ``mentions`` (sorted by document and start) by the identity rules."""
     cl = _Clusters(len(mentions))
     if same or not_same:
+        assert mkeys is not None
         _apply_links(mkeys, cl, same, not_same)
-    acronyms = {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
+    known = acronyms(ref)
     keys: list[str] = []
     # Mentions repeat a few names many times: what one written the same way says (its key,
     # the key or name it is grouped by, why it joins) is worked out once.
-    said: dict[tuple[str, str, str, str], tuple[str, str | tuple[str, str] | None, str]] = {}
+    said: dict[tuple[str, str, str, str], tuple[str, Group | None, str]] = {}
     judged = bool(same or not_same)
     # Several representatives per key or name: a not-same judgement may split one.
-    reps: dict[str | tuple[str, str], list[int]] = defaultdict(list)
+    reps: dict[Group, list[int]] = defaultdict(list)
     # Without judgements, each key's or name's mentions (and why each joins) are gathered in
     # order and joined to the first of them at once (:meth:`_Clusters.join_all`).
-    members: dict[str | tuple[str, str], tuple[list[int], list[str]]] = {}
+    members: dict[Group, tuple[list[int], list[str]]] = {}
     for i, m in enumerate(mentions):
         surface = (m.key, m.type, m.span.text, m.name)
         hit = said.get(surface)
         if hit is None:
-            hit = said[surface] = _grouped(m, ref, acronyms)
+            hit = said[surface] = _grouped(m, ref, known)
         key, group, reason = hit
         keys.append(key)
         if group is None:  # a person without a key: see _people
@@ -325,8 +357,117 @@ def resolve_detailed(
         if why:
             cl.join_all(idx, why)
     _short_forms(mentions, keys, cl)
-    candidates = _people(mentions, keys, cl)
+    blocks = _people(mentions, keys, cl)
+    firsts = (
+        {g: r[0] for g, r in reps.items()} if judged else {g: v[0][0] for g, v in members.items()}
+    )
+    return Clustered(cl, keys, firsts, blocks, ref)
 
+
+def acronyms(ref: Reference) -> dict[tuple[str, str], str]:
+    """(type, acronym) -> key of the reference's entities (a name ending in one has its key)."""
+    return {(e.type, a): e.id for e in ref.entities.values() for a in e.aliases if a.isupper()}
+
+
+def group_of(m: Mention, ref: Reference, known: dict[tuple[str, str], str]) -> Group | None:
+    """The key or name ``m`` is grouped by (None for a person without a key); ``known``:
+    :func:`acronyms` of ``ref``."""
+    return _grouped(m, ref, known)[1]
+
+
+def describe(
+    idx: list[int],
+    mentions: list[Mention],
+    mkeys: list[MentionKey],
+    found: Clustered,
+    first_named: set[MentionKey] | frozenset[MentionKey] = frozenset(),
+    keyed: set[str] | None = None,
+) -> Cluster:
+    """The entity the mentions ``idx`` (a cluster, in order) make.
+
+    ``first_named``: mentions a same judgement names first (they name the entity);
+    ``keyed``: the keys given to clusters before this one (a judgement may split a key's).
+    """
+    keys, root = found.keys, idx[0]
+    ms = list(map(mentions.__getitem__, idx))
+    key = next((keys[i] for i in idx if keys[i]), "")
+    known = found.ref.entities.get(key)
+    etype = known.type if known else ms[0].type
+    country = known.country if known else next((m.country for m in ms if m.country), "")
+    named = [mentions[i].name for i in idx if mkeys[i] in first_named] if first_named else []
+    if key and keyed is not None and key in keyed:  # split off by a judgement
+        known, key = None, ""
+        name = max((m.span.text.strip() for m in ms), key=lambda n: (len(n), n))
+    elif named and not known:  # "same: [A, B]": A names the merged entity
+        name = max(named, key=lambda n: (len(n), n))
+    else:
+        name = known.name if known else max({m.name for m in ms}, key=lambda n: (len(n), n))
+    if key and keyed is not None:
+        keyed.add(key)
+    # "the court", "the union" point to an entity but are no names of it.
+    written = {t.strip() for t in {m.span.text for m in ms if m.rule != "reference"}}
+    aliases = tuple(sorted(written | ({name} if known else set())))
+    block = person_block(ms[0].name) if etype == "Person" and not key else ""
+    return Cluster(
+        mkeys[root],
+        key or slug(name),
+        etype,
+        name,
+        aliases,
+        tuple(dict.fromkeys(found.cl.reasons.get(root, []))),
+        country,
+        block,
+    )
+
+
+def unique_ids(clusters: Sequence[Cluster | None]) -> list[str]:
+    """Each cluster's entity id (None: none): its base, or with its type after it when a
+    cluster whose first mention comes earlier has that base."""
+    order = sorted((c.first, n) for n, c in enumerate(clusters) if c is not None)
+    used: set[str] = set()
+    out = [""] * len(clusters)
+    for _first, n in order:
+        c = clusters[n]
+        assert c is not None
+        eid = c.base
+        if eid in used:
+            eid = f"{eid}-{slug(c.type)}"
+        used.add(eid)
+        out[n] = eid
+    return out
+
+
+def resolve_detailed(
+    extractions: list[Extraction],
+    ref: Reference | None = None,
+    *,
+    same: Sequence[Link] = (),
+    not_same: Sequence[Link] = (),
+) -> Detailed:
+    """:func:`resolve` under judged links, also saying why each mention joined its entity."""
+    return resolve_parts(extractions, ref, same=same, not_same=not_same)[0]
+
+
+def resolve_parts(
+    extractions: list[Extraction],
+    ref: Reference | None = None,
+    *,
+    same: Sequence[Link] = (),
+    not_same: Sequence[Link] = (),
+) -> tuple[Detailed, Parts | None]:
+    """:func:`resolve_detailed`, and its clusters when the mentions came in document order."""
+    ref = ref or load_reference()
+    mentions = [m for x in extractions for m in x.mentions]
+    mkeys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in mentions]
+    # A build's documents come sorted and each one's mentions in order: sorted only if not.
+    ranges: dict[str, tuple[int, int]] | None = doc_ranges(extractions)
+    if not all(map(operator.le, mkeys, itertools.islice(mkeys, 1, None))):
+        ranges = None
+        order = sorted(range(len(mentions)), key=mkeys.__getitem__)  # stable
+        mentions = [mentions[i] for i in order]
+        mkeys = [mkeys[i] for i in order]
+    found = cluster(mentions, ref, same, not_same, mkeys)
+    cl = found.cl
     groups: dict[int, list[int]] = {}
     roots = cl.roots()
     for i, root in enumerate(roots):
@@ -334,58 +475,66 @@ def resolve_detailed(
             groups[i] = [i]
         else:
             groups[root].append(i)
-    entities, eid_of, used, keyed = [], {}, set(), set()
     first_named = {k for link in same for k in link.left}
+    keyed: set[str] = set()
     # A cluster's root is its first mention (unions keep the lower index), and mentions are
     # sorted by (document, start): roots in index order are in the order of their mentions.
-    for root in sorted(groups):
-        idx = groups[root]
-        ms = list(map(mentions.__getitem__, idx))
-        key = next((keys[i] for i in idx if keys[i]), "")
-        known = ref.entities.get(key)
-        etype = known.type if known else ms[0].type
-        country = known.country if known else next((m.country for m in ms if m.country), "")
-        named = [mentions[i].name for i in idx if mkeys[i] in first_named] if first_named else []
-        if key and key in keyed:  # split off by a judgement: named by its own mentions
-            known, key = None, ""
-            name = max((m.span.text.strip() for m in ms), key=lambda n: (len(n), n))
-        elif named and not known:  # "same: [A, B]": A names the merged entity
-            name = max(named, key=lambda n: (len(n), n))
-        else:
-            name = known.name if known else max({m.name for m in ms}, key=lambda n: (len(n), n))
-        if key:
-            keyed.add(key)
-        eid = key or slug(name)
-        if eid in used:
-            eid = f"{eid}-{slug(etype)}"
-        used.add(eid)
-        # "the court", "the union" point to an entity but are no names of it.
-        written = {t.strip() for t in {m.span.text for m in ms if m.rule != "reference"}}
-        aliases = tuple(sorted(written | ({name} if known else set())))
-        entities.append(
-            Entity(
-                eid,
-                etype,
-                name,
-                aliases,
-                tuple(ms),
-                tuple(dict.fromkeys(cl.reasons.get(root, []))),
-                country,
-            )
-        )
-        eid_of[root] = eid
+    number = {root: n for n, root in enumerate(sorted(groups))}
+    clusters = [describe(groups[r], mentions, mkeys, found, first_named, keyed) for r in number]
+    cluster_of = list(map(number.__getitem__, roots))
+    reasons = reasons_of(mentions, cl)
+    candidates = [c for _, near in found.blocks.values() for c in near]
+    detailed = assemble(
+        extractions, mentions, mkeys, ranges, clusters, cluster_of, reasons, candidates
+    )
+    detailed = dataclasses.replace(detailed, blocked=_refused(mentions, cl))
+    if ranges is None:
+        return detailed, None
+    parts = Parts(
+        clusters,
+        cluster_of,
+        reasons,
+        {g: cluster_of[i] for g, i in found.groups.items()},
+        {
+            b: (sorted({cluster_of[i] for i in idx}), near)
+            for b, (idx, near) in found.blocks.items()
+        },
+    )
+    return detailed, parts
+
+
+def assemble(
+    extractions: list[Extraction],
+    mentions: list[Mention],
+    mkeys: list[MentionKey],
+    ranges: dict[str, tuple[int, int]] | None,
+    clusters: Sequence[Cluster | None],
+    cluster_of: list[int],
+    reasons: list[str],
+    candidates: list[Candidate],
+) -> Detailed:
+    """The resolution of ``mentions`` (in order) made of their clusters and reasons."""
+    ids = unique_ids(clusters)
+    members: list[list[Mention]] = [[] for _ in clusters]
+    for n, m in zip(cluster_of, mentions, strict=True):
+        members[n].append(m)
+    entities = [
+        Entity(ids[n], c.type, c.name, c.aliases, tuple(members[n]), c.reasons, c.country)
+        for n, c in enumerate(clusters)
+        if c is not None
+    ]
     entities.sort(key=lambda e: e.entity_id)
-    eids = list(map(eid_of.__getitem__, roots))
+    eids = list(map(ids.__getitem__, cluster_of))
     entity_of = dict(zip(mkeys, eids, strict=True))
     incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
-    resolution = Resolution(tuple(entities), entity_of, incident_ids, tuple(candidates))
-    reasons = _mention_reasons(mentions, cl)
+    near = tuple(sorted(candidates, key=lambda c: (c.left, c.right)))
+    resolution = Resolution(tuple(entities), entity_of, incident_ids, near)
     aligned = Aligned(eids, reasons, ranges) if ranges is not None else None
     mention_reasons = {k: r for k, r in zip(mkeys, reasons, strict=True) if r}
-    return Detailed(resolution, mention_reasons, _refused(mentions, cl), aligned)
+    return Detailed(resolution, mention_reasons, (), aligned)
 
 
-def _ranges(extractions: list[Extraction]) -> dict[str, tuple[int, int]] | None:
+def doc_ranges(extractions: list[Extraction]) -> dict[str, tuple[int, int]] | None:
     """Where each document's mentions lie among all of them, in the order given (None if
     two extractions are of one document)."""
     ranges: dict[str, tuple[int, int]] = {}
@@ -401,7 +550,7 @@ def _where(m: Mention) -> str:
     return f"'{m.span.text.strip()}' in {m.doc_id} at {m.span.start}"
 
 
-def _mention_reasons(mentions: list[Mention], cl: _Clusters) -> list[str]:
+def reasons_of(mentions: list[Mention], cl: _Clusters) -> list[str]:
     """Per mention, the first union that touched it: why, and with which mention when that
     says more than the reason ("" for none).
 
@@ -474,12 +623,16 @@ def _pair(
         candidates.append(Candidate(left, right, round(sim, 3), reason))
 
 
-def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Candidate]:
-    """Merge person mentions by surname and given-name agreement (blocked on folded surname).
+def _people(
+    mentions: list[Mention], keys: list[str], cl: _Clusters
+) -> dict[str, tuple[list[int], list[Candidate]]]:
+    """Merge person mentions by surname and given-name agreement (blocked on folded surname);
+    per block, its mentions and near misses.
 
     Names are compared once per pair of distinct names, not per pair of mentions: a person
     named in a thousand documents costs one comparison with each other name of the block, so
-    the work grows with the names, not with the square of the mentions.
+    the work grows with the names, not with the square of the mentions. A block's outcome
+    depends on its own mentions only (see :mod:`labourgraph.resolved`).
     """
     people = [i for i, m in enumerate(mentions) if m.type == "Person" and not keys[i]]
     parts: dict[str, tuple[str, str]] = {}
@@ -489,8 +642,9 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
         if name not in parts:
             parts[name] = _person_parts(name)
         blocks[parts[name][1][:3]].setdefault(name, []).append(i)
-    candidates: list[Candidate] = []
-    for block in blocks.values():
+    found: dict[str, list[Candidate]] = {}
+    for prefix, block in blocks.items():
+        candidates: list[Candidate] = []
         names = list(block)  # in the order of their first mention
         full = Counter(s for g, s in {parts[n] for n in names} if g)  # full names per surname
         for pos, u in enumerate(names):
@@ -499,14 +653,23 @@ def _people(mentions: list[Mention], keys: list[str], cl: _Clusters) -> list[Can
                 _pair(mentions, cl, first, j, parts[u], parts[u], full, candidates)
             for v in names[pos + 1 :]:
                 _pair(mentions, cl, first, block[v][0], parts[u], parts[v], full, candidates)
-    # A pair a judgement (or another rule) put in one entity is no near miss any more.
-    by_name = defaultdict(set)
-    for i in people:
-        by_name[mentions[i].name].add(cl.find(i))
-    return sorted(
-        {c for c in candidates if not (by_name[c.left] & by_name[c.right])},
-        key=lambda c: (c.left, c.right),
-    )
+        found[prefix] = candidates
+    # A pair a judgement (or another rule) put in one entity is no near miss any more (a
+    # name's mentions are all in its surname's block).
+    out: dict[str, tuple[list[int], list[Candidate]]] = {}
+    for prefix, block in blocks.items():
+        roots = {name: {cl.find(i) for i in idx} for name, idx in block.items()}
+        kept = {c for c in found[prefix] if not (roots[c.left] & roots[c.right])}
+        out[prefix] = (
+            [i for idx in block.values() for i in idx],
+            sorted(kept, key=lambda c: (c.left, c.right)),
+        )
+    return out
+
+
+def person_block(name: str) -> str:
+    """The surname block a person's name is compared in."""
+    return _person_parts(name)[1][:3]
 
 
 def _incident_ids(
