@@ -546,17 +546,19 @@ class _LaidPairs:
         self.laid, self.edges = laid, set(edges)
         ids = laid[0].keys()
         self.counts = Counter(_pairs(ids, edges))
-        self.fits = self.counts.keys() == laid[1]
+        # The pairs the layout links and those edges do not, or the other way round (a
+        # changed document's, taken out before): what the edges that change must settle.
+        self.unlike = self.counts.keys() ^ laid[1]
 
     def same(self, ids: Collection[str], edges: set[tuple[str, ...]]) -> Pos | None:
         """The layout if it is of ``ids`` and the pairs of them ``edges`` link."""
         pos, pairs = self.laid
-        if not self.fits:  # the edges merged ahead did not fit it: the whole check
-            return _same_layout(self.laid, ids, edges)
         if pos.keys() != ids:
             return None
         change: Counter[tuple[str, str]] = Counter(_pairs(ids, edges - self.edges))
         change.subtract(_pairs(ids, self.edges - edges))
+        if not self.unlike <= change.keys():
+            return None
         for pair, more in change.items():
             if (self.counts[pair] + more > 0) != (pair in pairs):
                 return None
