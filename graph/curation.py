@@ -14,7 +14,7 @@ point to it with ``lg:judgement``. A rejected fact leaves no trace but the judge
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -53,7 +53,7 @@ class Curated:
 
     extractions: list[Extraction]
     resolution: Resolution
-    mention_reasons: dict[MentionKey, str]
+    mention_reasons: Mapping[MentionKey, str]
     judgements: list[Judgement]
     touched: dict[str, set[ox.NamedNode]] = field(default_factory=dict)  # judgement id -> nodes
     added: list[Added] = field(default_factory=list)

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -246,7 +246,7 @@ def _slice_key(
     x: Extraction,
     res: Resolution,
     text_file: str,
-    mention_reasons: dict[tuple[str, int, int], str],
+    mention_reasons: Mapping[tuple[str, int, int], str],
     added: str,
     aligned: Aligned | None = None,
 ) -> str:
@@ -273,7 +273,7 @@ class _Job:
     todo: list[tuple[Extraction, str | None]]  # (extraction, block cache key)
     res: Resolution
     text_files: dict[str, str]
-    mention_reasons: dict[tuple[str, int, int], str]
+    mention_reasons: Mapping[tuple[str, int, int], str]
     additions: Callable[[DocGraph], None] | None
     cache: Cache | None
 
@@ -425,7 +425,7 @@ def make_blocks(
     extractions: list[Extraction],
     res: Resolution,
     text_files: dict[str, str],
-    mention_reasons: dict[tuple[str, int, int], str],
+    mention_reasons: Mapping[tuple[str, int, int], str],
     *,
     graphs: Iterable[GraphWriter] = (),
     additions: Callable[[DocGraph], None] | None = None,

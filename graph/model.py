@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -266,7 +267,7 @@ class Resolution:
     """Entities across documents and the incidents that are one happening."""
 
     entities: tuple[Entity, ...]
-    entity_of: dict[tuple[str, int, int], str]  # (doc_id, start, end) -> entity_id
+    entity_of: Mapping[tuple[str, int, int], str]  # (doc_id, start, end) -> entity_id
     incident_ids: dict[tuple, str]  # Incident.key -> incident id
     candidates: tuple[Candidate, ...] = ()
 

@@ -11,7 +11,7 @@ IRI rule (stable inputs only, never random, never the clock; a changed id is a b
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -83,9 +83,10 @@ class DocGraph:
         x: Extraction,
         res: Resolution,
         ref: Reference,
-        mention_reasons: dict[tuple[str, int, int], str] | None = None,
+        mention_reasons: Mapping[tuple[str, int, int], str] | None = None,
     ) -> None:
-        self.mention_reasons = mention_reasons or {}
+        # Not "or {}": a rebuild's reasons are looked up per document, never counted.
+        self.mention_reasons = mention_reasons if mention_reasons is not None else {}
         self.doc: Document = x.document
         self.g = GraphWriter(graph_iri(self.doc.doc_id))
         self.x, self.res, self.ref = x, res, ref

@@ -27,7 +27,7 @@ import hashlib
 import itertools
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex as re
@@ -97,7 +97,7 @@ class Detailed:
     """A :class:`Resolution` with, per mention, why it joined its entity (for ``explain``)."""
 
     resolution: Resolution
-    mention_reasons: dict[MentionKey, str] = field(default_factory=dict)
+    mention_reasons: Mapping[MentionKey, str] = field(default_factory=dict)
     blocked: tuple[str, ...] = ()  # merges a not-same judgement refused, one line each
     aligned: Aligned | None = None  # None when the mentions came out of document order
 
@@ -503,17 +503,71 @@ def resolve_parts(
     return detailed, parts
 
 
+class ByMention(Mapping[MentionKey, str]):
+    """A value per mention, from a list in document order (see :class:`Aligned`): a
+    document's part is made into a dict when first looked up in, the whole only when
+    iterated (a rebuild looks up the mentions of the few documents it writes)."""
+
+    def __init__(
+        self,
+        extractions: list[Extraction],
+        ranges: dict[str, tuple[int, int]],
+        values: list[str],
+        empty: bool = True,
+    ) -> None:
+        self._of = {x.document.doc_id: x for x in extractions}
+        self._ranges, self._values, self._empty = ranges, values, empty  # empty: kept too
+        self._docs: dict[str, dict[tuple[int, int], str]] = {}
+        self._whole: dict[MentionKey, str] | None = None
+
+    def _doc(self, doc_id: str) -> dict[tuple[int, int], str]:
+        part = self._docs.get(doc_id)
+        if part is None:
+            x, part = self._of.get(doc_id), {}
+            if x is not None:
+                values = self._values[slice(*self._ranges[doc_id])]
+                for m, value in zip(x.mentions, values, strict=True):
+                    if value or self._empty:
+                        part[(m.span.start, m.span.end)] = value
+            self._docs[doc_id] = part
+        return part
+
+    def __getitem__(self, key: MentionKey) -> str:
+        return self._doc(key[0])[key[1:]]
+
+    def _all(self) -> dict[MentionKey, str]:
+        if self._whole is None:
+            self._whole = {
+                (doc_id, *span): value
+                for doc_id in self._ranges
+                for span, value in self._doc(doc_id).items()
+            }
+        return self._whole
+
+    def __iter__(self) -> Iterator[MentionKey]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def assemble(
     extractions: list[Extraction],
     mentions: list[Mention],
-    mkeys: list[MentionKey],
+    mkeys: list[MentionKey] | None,
     ranges: dict[str, tuple[int, int]] | None,
     clusters: Sequence[Cluster | None],
     cluster_of: list[int],
     reasons: list[str],
     candidates: list[Candidate],
+    targets: list[tuple[int | str, ...]] | None = None,
 ) -> Detailed:
-    """The resolution of ``mentions`` (in order) made of their clusters and reasons."""
+    """The resolution of ``mentions`` (in order) made of their clusters and reasons.
+
+    ``targets``: per incident (in order), its targets but places as the index of their
+    mention (or their name when none is theirs): looked up by span when not given. Without
+    ``mkeys`` (the mentions' keys), what is per mention is looked up per document
+    (:class:`ByMention`)."""
     ids = unique_ids(clusters)
     members: list[list[Mention]] = [[] for _ in clusters]
     for n, m in zip(cluster_of, mentions, strict=True):
@@ -525,13 +579,43 @@ def assemble(
     ]
     entities.sort(key=lambda e: e.entity_id)
     eids = list(map(ids.__getitem__, cluster_of))
-    entity_of = dict(zip(mkeys, eids, strict=True))
-    incident_ids = _incident_ids([i for x in extractions for i in x.incidents], entity_of)
+    entity_of: Mapping[MentionKey, str]
+    mention_reasons: Mapping[MentionKey, str]
+    if mkeys is None:
+        assert ranges is not None and targets is not None
+        entity_of = ByMention(extractions, ranges, eids)
+        mention_reasons = ByMention(extractions, ranges, reasons, empty=False)
+    else:
+        entity_of = dict(zip(mkeys, eids, strict=True))
+        mention_reasons = {k: r for k, r in zip(mkeys, reasons, strict=True) if r}
+    incidents = [i for x in extractions for i in x.incidents]
+    if targets is None:
+        incident_of = _incident_ids(incidents, entity_of)
+    else:
+        named = [tuple(sorted(eids[t] if t.__class__ is int else t for t in ts)) for ts in targets]
+        incident_of = incident_ids(incidents, named)
     near = tuple(sorted(candidates, key=lambda c: (c.left, c.right)))
-    resolution = Resolution(tuple(entities), entity_of, incident_ids, near)
+    resolution = Resolution(tuple(entities), entity_of, incident_of, near)
     aligned = Aligned(eids, reasons, ranges) if ranges is not None else None
-    mention_reasons = {k: r for k, r in zip(mkeys, reasons, strict=True) if r}
     return Detailed(resolution, mention_reasons, (), aligned)
+
+
+def target_refs(x: Extraction) -> list[tuple[int | str, ...]] | None:
+    """Per incident of ``x``, its targets but places as the position of their mention among
+    ``x``'s (their name when none is theirs); None when one is of another document."""
+    if not x.incidents:
+        return []
+    doc_id = x.document.doc_id
+    at = {(m.span.start, m.span.end): p for p, m in enumerate(x.mentions)}
+    refs = []
+    for inc in x.incidents:
+        if any(t.doc_id != doc_id for t in inc.targets):
+            return None
+        get = at.get
+        refs.append(
+            tuple(get((t.span.start, t.span.end), t.name) for t in inc.targets if t.type != "Place")
+        )
+    return refs
 
 
 def doc_ranges(extractions: list[Extraction]) -> dict[str, tuple[int, int]] | None:
@@ -673,7 +757,7 @@ def person_block(name: str) -> str:
 
 
 def _incident_ids(
-    incidents: list[Incident], entity_of: dict[tuple[str, int, int], str]
+    incidents: list[Incident], entity_of: Mapping[tuple[str, int, int], str]
 ) -> dict[tuple, str]:
     """Same type, same named targets and the same year: one happening, whoever reports it.
 
@@ -681,31 +765,40 @@ def _incident_ids(
     the arrest, the press release does not); with several years it stays apart. Reports with no
     named target are their own incident. The id hashes (type, target ids, year).
     """
-    # Each report's year worked out once (a happening may have hundreds of reports).
-    groups: dict[tuple, list[tuple[tuple, int | None]]] = defaultdict(list)
-    alone: list[Incident] = []
     get = entity_of.get
-    for inc in incidents:
-        targets = tuple(
+    targets = [
+        tuple(
             sorted(
                 get((t.doc_id, t.span.start, t.span.end), t.name)
                 for t in inc.targets
                 if t.type != "Place"
             )
         )
-        if targets:
+        for inc in incidents
+    ]
+    return incident_ids(incidents, targets)
+
+
+def incident_ids(incidents: list[Incident], targets: list[tuple[str, ...]]) -> dict[tuple, str]:
+    """The id of each of ``incidents`` (see :func:`_incident_ids`) given the sorted ids of
+    each one's targets (a target that is no entity by its name)."""
+    # Each report's year worked out once (a happening may have hundreds of reports).
+    groups: dict[tuple, list[tuple[tuple, int | None]]] = defaultdict(list)
+    alone: list[Incident] = []
+    for inc, named in zip(incidents, targets, strict=True):
+        if named:
             year = inc.date.earliest.year if inc.date else None
-            groups[(inc.type, targets)].append((inc.key, year))
+            groups[(inc.type, named)].append((inc.key, year))
         else:
             alone.append(inc)
     ids: dict[tuple, str] = {}
-    for (itype, targets), members in groups.items():
+    for (itype, named), members in groups.items():
         years = {y for _, y in members if y is not None}
         only = str(years.pop()) if len(years) == 1 else "?"
         by_year: dict[int | None, str] = {}
         for key, y in members:
             if y not in by_year:
-                by_year[y] = hash_id(itype, *targets, only if y is None else str(y))
+                by_year[y] = hash_id(itype, *named, only if y is None else str(y))
             ids[key] = by_year[y]
     for inc in alone:
         key = inc.key

@@ -42,6 +42,7 @@ from .resolve import (
     person_block,
     reasons_of,
     resolve_parts,
+    target_refs,
 )
 
 ENTRY = "last"  # the one entry of its cache folder
@@ -56,7 +57,9 @@ class Kept:
     """A build's resolution in pieces (see the module's docstring)."""
 
     version: str  # the pipeline's: another version's pieces are not used
-    docs: dict[str, tuple[str, list[int], list[str]]]  # doc id -> (entry key, clusters, reasons)
+    # doc id -> (entry key, each mention's cluster and reason, each incident's targets as
+    # positions among the document's mentions, see labourgraph.resolve.target_refs)
+    docs: dict[str, tuple[str, list[int], list[str], list | None]]
     clusters: list[Cluster | None]  # by number (None: a cluster gone since)
     groups: dict[Group, int]  # key or (type, folded name) -> its cluster
     blocks: dict[str, tuple[list[int], list]]  # surname block -> its clusters, its near misses
@@ -107,6 +110,7 @@ def _kept(extractions: list[Extraction], keys: dict[str, str], parts: Parts) -> 
             keys.get(doc_id, ""),
             parts.cluster_of[start:end],
             parts.reasons[start:end],
+            target_refs(x),
         )
         start = end
     return Kept(pipeline_version(), docs, list(parts.clusters), parts.groups, parts.blocks)
@@ -127,9 +131,10 @@ def _again(
     if len(changed) + len(removed) > _AGAIN_UP_TO * max(len(docs), len(current)):
         return None
     ranges = doc_ranges(extractions)
+    by_id = {x.document.doc_id: x for x in extractions}
     mentions = [m for x in extractions for m in x.mentions]
-    mkeys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in mentions]
-    if ranges is None or not all(map(operator.le, mkeys, islice(mkeys, 1, None))):
+    # Unchanged documents' mentions were in order when kept: the changed ones' are checked.
+    if ranges is None or not _in_order(extractions, changed):
         return None
     dirty = _touched(extractions, ref, last, changed, removed)
     # Every mention of the touched pieces, in order: the changed documents' all, the others'
@@ -154,7 +159,7 @@ def _again(
     for n in dirty:
         clusters[n] = None
     number: dict[int, int] = {}
-    sub_keys = list(map(mkeys.__getitem__, picked))
+    sub_keys: list[MentionKey] = [(m.doc_id, m.span.start, m.span.end) for m in sub]
     for root, idx in members.items():
         number[root] = len(clusters)
         clusters.append(describe(idx, sub, sub_keys, found))
@@ -181,15 +186,40 @@ def _again(
     if 4 * sum(c is None for c in clusters) > len(clusters):
         clusters, cluster_of, groups, blocks = _compacted(clusters, cluster_of, groups, blocks)
     candidates = [c for _, near in blocks.values() for c in near]
+    refs = {d: docs[d][3] if d not in changed else target_refs(x) for d, x in by_id.items()}
+    if any(r is None for r in refs.values()):
+        return None  # a target of another document's: looked up by span in full
+    targets = [
+        tuple(first + t if isinstance(t, int) else t for t in ts)
+        for d, (first, _end) in ranges.items()
+        for ts in refs[d] or ()
+    ]
     detailed = assemble(
-        extractions, mentions, mkeys, ranges, clusters, cluster_of, reasons, candidates
+        extractions, mentions, None, ranges, clusters, cluster_of, reasons, candidates, targets
     )
     new_docs = {}
-    for x in extractions:
-        doc_id = x.document.doc_id
-        first, end = ranges[doc_id]
-        new_docs[doc_id] = (keys.get(doc_id, ""), cluster_of[first:end], reasons[first:end])
+    for doc_id, (first, end) in ranges.items():
+        new_docs[doc_id] = (
+            keys.get(doc_id, ""),
+            cluster_of[first:end],
+            reasons[first:end],
+            refs[doc_id],
+        )
     return detailed, Kept(last.version, new_docs, clusters, groups, blocks)
+
+
+def _in_order(extractions: list[Extraction], changed: set[str]) -> bool:
+    """Whether the documents come in order of their ids, and each changed one's mentions in
+    order of their spans (what a full resolution checks of every mention)."""
+    ids = [x.document.doc_id for x in extractions]
+    if not all(map(operator.lt, ids, islice(ids, 1, None))):
+        return False
+    for x in extractions:
+        if x.document.doc_id in changed:
+            spans = [(m.doc_id, m.span.start, m.span.end) for m in x.mentions]
+            if not all(map(operator.le, spans, islice(spans, 1, None))):
+                return False
+    return True
 
 
 def _touched(

@@ -71,6 +71,11 @@ def _doc(doc_id: str, rng: random.Random) -> Extraction:
 
 
 def _same(a: Detailed, b: Detailed) -> None:
+    # Looked up mention by mention first (a rebuild's are read per document), then whole.
+    for k, eid in b.resolution.entity_of.items():
+        assert a.resolution.entity_of[k] == eid
+        assert a.mention_reasons.get(k) == b.mention_reasons.get(k)
+    assert ("nowhere.txt", 0, 1) not in a.resolution.entity_of
     assert a.resolution == b.resolution
     assert a.mention_reasons == b.mention_reasons
     assert a.aligned == b.aligned
