@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from labourgraph import resolved
 from labourgraph.cache import RESOLUTION_KIND, Cache
 from labourgraph.loaders import Limits
@@ -160,10 +161,8 @@ def test_many_changes_or_no_pieces_resolve_in_full() -> None:
     assert resolved._again(docs, ref, keys, kept) is not None  # nothing changed
 
 
-def test_a_rebuild_resolves_only_what_changed_and_writes_what_a_fresh_build_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sources = tmp_path / "sources"
+def _corpus(sources: Path) -> None:
+    """24 short reports of arrests naming a few people, a union, a city and the ITUC."""
     sources.mkdir()
     people = ["Ilse Marwood", "Jan Marwood", "Ana Ruiz", "Piet Marston", "Dara Osei"]
     for i in range(24):
@@ -173,21 +172,49 @@ def test_a_rebuild_resolves_only_what_changed_and_writes_what_a_fresh_build_does
             f"{i % 28 + 1} March 2024. The ITUC condemned the arrest of {who.split()[-1]}.\n",
             encoding="utf-8",
         )
-    out = tmp_path / "out"
-    quiet_build(sources, out)
-    cache = Cache(out.with_name("out.cache"), False, Limits())
-    assert isinstance(cache.get(resolved.ENTRY, RESOLUTION_KIND), resolved.Kept)
+
+
+def _edit(sources: Path) -> None:
     (sources / "n03.txt").write_text(
         "Police detained Marwood and Tomas Ruis of the Net Menders Union on 2 April 2024.\n",
         encoding="utf-8",
     )
     (sources / "n07.txt").unlink()
-    monkeypatch.setattr(resolved, "resolve_parts", _not_in_full)
+
+
+@pytest.mark.parametrize("judged", [False, True])
+def test_a_rebuild_resolves_only_what_changed_and_writes_what_a_fresh_build_does(
+    judged: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources"
+    _corpus(sources)
+    if judged:  # judgements resolve in full after the base: the base is begun from all the same
+        who = {"who": "Ana", "when": "2024-05-01", "why": "checked"}
+        entries = [
+            {"not_same": ["Ilse Marwood", "Jan Marwood"], **who},
+            {"same": ["Piet Marston", "Dara Osei"], **who},
+        ]
+        (sources / "judgements.yaml").write_text(yaml.safe_dump(entries), "utf-8")
+    out = tmp_path / "out"
+    quiet_build(sources, out)
+    cache = Cache(out.with_name("out.cache"), False, Limits())
+    assert isinstance(cache.get(resolved.ENTRY, RESOLUTION_KIND), resolved.Kept)
+    _edit(sources)
+    begun: list[bool] = []  # whether the pieces were begun from, each time
+    again = resolved._again
+
+    def spy(*args: object) -> object:
+        made = again(*args)  # type: ignore[arg-type]
+        begun.append(made is not None)
+        return made
+
+    monkeypatch.setattr(resolved, "_again", spy)
     # However much of this small corpus the change touches (all its documents name the ITUC).
     monkeypatch.setattr(resolved, "_AGAIN_UP_TO", 1.0)
     monkeypatch.setattr(resolved, "_PICKED_UP_TO", 1.0)
     quiet_build(sources, out)
     monkeypatch.undo()
+    assert begun == [True]
     same_as_fresh(sources, out, tmp_path)
 
 
