@@ -152,12 +152,13 @@ def laid_out(
     node_ids: Collection[str],
     edges: Collection[tuple[str, str]],
     seed: int = 7,
+    checked: bool = False,
 ) -> Pos:
     """:func:`labourgraph.layout.positions` of these nodes and edges, taken from ``cache``
     when the last layout made was of the same nodes and node pairs (and kept there for the
-    next build)."""
+    next build); ``checked``: the caller found it was not."""
     ids = set(node_ids)
-    kept = _same_layout(_last_layout(cache, seed), ids, edges)
+    kept = None if checked else _same_layout(_last_layout(cache, seed), ids, edges)
     if kept is not None:
         return kept
     from .layout import lay_out, numbered
@@ -283,7 +284,8 @@ class Drawing:
                 assert self._blocks is not None
                 _send(self._conn, self._blocks.views(*args))
             elif kind == "layout" and args:  # without: the process had the layout
-                _send(self._conn, laid_out(self._cache, *args))
+                # It asks only when the last build's layout does not fit.
+                _send(self._conn, laid_out(self._cache, *args, checked=True))
             if kind == until:
                 return True
 

@@ -15,8 +15,9 @@ union that would put a mention of one side in a cluster with a mention of the ot
 asks for it. When such a split leaves two clusters with one key, the first keeps the key and the
 curated name; the others are named by their own mentions.
 
-Entity ids are the key, else a slug of the canonical name; incident ids hash the type, the sorted
-target ids and the year (see :func:`_incident_ids`), so the same arrest in two documents is one node.
+Entity ids are the key, else a slug of the canonical name, made unique in the order of the
+entities' first mentions (:func:`unique_ids`); incident ids hash the type, the sorted target ids
+and the year (see :func:`_incident_ids`), so the same arrest in two documents is one node.
 """
 
 from __future__ import annotations
@@ -421,8 +422,8 @@ def describe(
 
 
 def unique_ids(clusters: Sequence[Cluster | None]) -> list[str]:
-    """Each cluster's entity id (None: none): its base, or with its type after it when a
-    cluster whose first mention comes earlier has that base."""
+    """Each cluster's entity id ("" for a gone one): its base; when a cluster whose first
+    mention comes earlier has taken that, its base and type; then those and 2, 3..."""
     order = sorted((c.first, n) for n, c in enumerate(clusters) if c is not None)
     used: set[str] = set()
     out = [""] * len(clusters)
@@ -431,7 +432,11 @@ def unique_ids(clusters: Sequence[Cluster | None]) -> list[str]:
         assert c is not None
         eid = c.base
         if eid in used:
-            eid = f"{eid}-{slug(c.type)}"
+            # Judgements can split one name's mentions into three entities or more.
+            typed = eid = f"{c.base}-{slug(c.type)}"
+            more = 2
+            while eid in used:
+                eid, more = f"{typed}-{more}", more + 1
         used.add(eid)
         out[n] = eid
     return out

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 
 from labourgraph.model import DateValue, Document, Extraction, Incident, Mention, OffsetMap, Span
-from labourgraph.resolve import resolve_detailed
+from labourgraph.resolve import Link, resolve_detailed
 
 
 def _doc(doc_id: str, *names: tuple[str, str]) -> Extraction:
@@ -120,3 +120,12 @@ def test_each_documents_slice_of_the_aligned_resolution_is_its_mentions_resoluti
         assert aligned.entities[where] == [res.entity_of[k] for k in keys]
         assert aligned.reasons[where] == [detailed.mention_reasons.get(k, "") for k in keys]
     assert any(aligned.reasons) and not all(aligned.reasons)
+
+
+def test_three_people_of_one_name_judged_apart_get_three_ids() -> None:
+    docs = [_doc(f"{d}.txt", ("Person", "Li Wei")) for d in "abc"]
+    keys = [frozenset({(x.document.doc_id, 0, 6)}) for x in docs]
+    apart = [Link(keys[a], keys[b], "judged apart") for a, b in ((0, 1), (0, 2), (1, 2))]
+    d = resolve_detailed(docs, not_same=apart)
+    ids = sorted(e.entity_id for e in d.resolution.entities)
+    assert ids == ["li-wei", "li-wei-person", "li-wei-person-2"]
