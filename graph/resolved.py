@@ -209,14 +209,17 @@ def _again(
 
 
 def _in_order(extractions: list[Extraction], changed: set[str]) -> bool:
-    """Whether the documents come in order of their ids, and each changed one's mentions in
-    order of their spans (what a full resolution checks of every mention)."""
+    """Whether the documents come in order of their ids, and each changed one's mentions are
+    its own, in order of their spans (what a full resolution checks of every mention)."""
     ids = [x.document.doc_id for x in extractions]
     if not all(map(operator.lt, ids, islice(ids, 1, None))):
         return False
     for x in extractions:
-        if x.document.doc_id in changed:
-            spans = [(m.doc_id, m.span.start, m.span.end) for m in x.mentions]
+        doc_id = x.document.doc_id
+        if doc_id in changed:
+            if any(m.doc_id != doc_id for m in x.mentions):
+                return False
+            spans = [(m.span.start, m.span.end) for m in x.mentions]
             if not all(map(operator.le, spans, islice(spans, 1, None))):
                 return False
     return True

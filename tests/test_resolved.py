@@ -159,6 +159,11 @@ def test_many_changes_or_no_pieces_resolve_in_full() -> None:
     changed = {doc_id: "1" for doc_id in list(keys)[:5]}  # a quarter of the documents
     assert resolved._again(docs, ref, keys | changed, kept) is None
     assert resolved._again(docs, ref, keys, kept) is not None  # nothing changed
+    # A changed document whose mentions come out of order, or are another's: sorted in full.
+    x = next(x for x in docs if len(x.mentions) > 1)
+    for odd in (tuple(reversed(x.mentions)), (dataclasses.replace(x.mentions[0], doc_id="z"),)):
+        edited = [dataclasses.replace(y, mentions=odd) if y is x else y for y in docs]
+        assert resolved._again(edited, ref, keys | {x.document.doc_id: "2"}, kept) is None
 
 
 def _corpus(sources: Path) -> None:
