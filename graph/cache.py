@@ -8,13 +8,14 @@ loaded or extracted again, a changed one always is, and a new release of the cod
 starts afresh. Each document's graph is kept too (under ``graphs/``,
 keyed by its entry and the part of the resolution it uses; its TriG and its view facts in files
 of their own beside the entry, see :mod:`labourgraph.dataset`).
-The report and the view are always redone: they depend on every document; so is resolution,
-begun from the last build's in pieces (:mod:`labourgraph.resolved`, a folder of its own).
-Four more entries describe the last build: the index of its source files' ``stat`` signatures
+The report and the view are always redone: they depend on every document. Resolution is
+begun from the last build's, kept in pieces (:mod:`labourgraph.resolved`, a folder of its own).
+More entries describe the last build: the index of its source files' ``stat`` signatures
 and keys (:meth:`Cache.keys`: an unchanged file is not read again to key it), the list of
 the graphs it drew (:mod:`labourgraph.drawing`: read ahead by the next build's view, and used by
 ``labourgraph view`` instead of the store when it matches the build), the layout of that
 drawing (:func:`labourgraph.drawing.laid_out`: kept for a drawing of the same nodes and edges),
+what the drawing process merged of its graphs (its base, begun from by later builds' drawing),
 and where each cached graph lies in the ``graph.trig`` it wrote (:mod:`labourgraph.dataset`:
 the next build copies unchanged graphs from that file while it is as the build left it).
 
