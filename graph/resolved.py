@@ -13,9 +13,9 @@ which must be unique among all, incident ids and the per-mention lists are then 
 whole build as a full resolution makes them, so the result is the same either way (the
 tests compare them).
 
-Without a cache, with judgements (resolved in full after this base, see
-:func:`labourgraph.curation.curate`), or when many documents changed, the full resolution runs
-and its pieces are kept for the next build.
+Without a cache, or when many documents changed, the full resolution runs and its pieces are
+kept for the next build. Judgements apply to this base afterwards (same and not-same links
+resolve again in full, see :func:`labourgraph.curation.curate`).
 """
 
 from __future__ import annotations
