@@ -126,12 +126,14 @@ def _again(
         for x in extractions
         if not keys.get(doc_id := x.document.doc_id) or docs.get(doc_id, ("",))[0] != keys[doc_id]
     }
-    current = {x.document.doc_id for x in extractions}
-    removed = [d for d in docs if d not in current]
-    if len(changed) + len(removed) > _AGAIN_UP_TO * max(len(docs), len(current)):
-        return None
-    ranges = doc_ranges(extractions)
     by_id = {x.document.doc_id: x for x in extractions}
+    removed = [d for d in docs if d not in by_id]
+    if len(changed) + len(removed) > _AGAIN_UP_TO * max(len(docs), len(by_id)):
+        return None
+    refs = {d: docs[d][3] if d not in changed else target_refs(x) for d, x in by_id.items()}
+    if any(r is None for r in refs.values()):
+        return None  # a target of another document's: looked up by span in full
+    ranges = doc_ranges(extractions)
     mentions = [m for x in extractions for m in x.mentions]
     # Unchanged documents' mentions were in order when kept: the changed ones' are checked.
     if ranges is None or not _in_order(extractions, changed):
@@ -186,9 +188,6 @@ def _again(
     if 4 * sum(c is None for c in clusters) > len(clusters):
         clusters, cluster_of, groups, blocks = _compacted(clusters, cluster_of, groups, blocks)
     candidates = [c for _, near in blocks.values() for c in near]
-    refs = {d: docs[d][3] if d not in changed else target_refs(x) for d, x in by_id.items()}
-    if any(r is None for r in refs.values()):
-        return None  # a target of another document's: looked up by span in full
     targets = [
         tuple(first + t if isinstance(t, int) else t for t in ts)
         for d, (first, _end) in ranges.items()
